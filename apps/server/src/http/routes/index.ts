@@ -1,0 +1,22 @@
+import type { Services } from "../../services.js";
+import type { ApiApp } from "../context.js";
+import { registerAuthRoutes } from "./auth.routes.js";
+import { registerLabelingConfigRoutes } from "./labeling-configs.routes.js";
+import { registerRoleRoutes } from "./roles.routes.js";
+import { registerSettingsRoutes } from "./settings.routes.js";
+import { registerSystemRoutes } from "./system.routes.js";
+import { registerTokenRoutes } from "./tokens.routes.js";
+
+/** Every API route module; a new resource adds one line here (and appears in OpenAPI and MCP). */
+export const ROUTE_MODULES: ((app: ApiApp, services: Services) => void)[] = [
+  registerSystemRoutes,
+  registerAuthRoutes,
+  registerTokenRoutes,
+  registerRoleRoutes,
+  registerLabelingConfigRoutes,
+  registerSettingsRoutes,
+];
+
+export function registerApiRoutes(app: ApiApp, services: Services) {
+  for (const register of ROUTE_MODULES) register(app, services);
+}

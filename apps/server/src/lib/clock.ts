@@ -1,0 +1,5 @@
+/** Injected wherever time matters, so tests can pin it. */
+export interface Clock {
+  now(): Date;
+}
+export const systemClock: Clock = { now: () => new Date() };

@@ -1,0 +1,66 @@
+import { serve } from "@hono/node-server";
+import { Command } from "commander";
+import { boot, seedAdmin, VERSION } from "./boot.js";
+import { registerAdminCommands } from "./cli/admin.commands.js";
+import { type AppConfig, ConfigError, loadConfig } from "./config/config.js";
+import { createApp } from "./http/app.js";
+import { createLogger } from "./lib/logger.js";
+
+function configOrExit(): AppConfig {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+const program = new Command("labelfleet").version(VERSION).description("LabelFleet control plane");
+
+program
+  .command("serve", { isDefault: true })
+  .description("Run the API, UI and workers in one process (the default)")
+  .action(async () => {
+    const config = configOrExit();
+    const log = createLogger(config.logLevel);
+    const services = await boot(config, log);
+    await seedAdmin(services);
+    const app = createApp(services);
+    const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+      log.info(
+        { url: `http://localhost:${info.port}`, database: services.database.kind },
+        "LabelFleet is listening",
+      );
+    });
+    const shutdown = async (signal: string) => {
+      log.info({ signal }, "shutting down");
+      server.close();
+      await services.database.close();
+      process.exit(0);
+    };
+    process.once("SIGINT", () => void shutdown("SIGINT"));
+    process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  });
+
+program
+  .command("migrate")
+  .description("Apply database migrations and exit")
+  .action(async () => {
+    const config = configOrExit();
+    const services = await boot(config, createLogger(config.logLevel));
+    await services.database.close();
+    console.log("migrations applied");
+  });
+
+registerAdminCommands(program, async () => {
+  const config = configOrExit();
+  return boot(config, createLogger(config.logLevel === "info" ? "warn" : config.logLevel));
+});
+
+program.parseAsync().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
