@@ -29,6 +29,7 @@ program
     const services = await boot(config, log);
     await seedAdmin(services);
     const app = createApp(services);
+    services.jobs.worker.start();
     const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
       log.info(
         { url: `http://localhost:${info.port}`, database: services.database.kind },
@@ -38,11 +39,33 @@ program
     const shutdown = async (signal: string) => {
       log.info({ signal }, "shutting down");
       server.close();
+      await services.jobs.worker.stop();
       await services.database.close();
       process.exit(0);
     };
     process.once("SIGINT", () => void shutdown("SIGINT"));
     process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  });
+
+program
+  .command("worker")
+  .description("Run job workers only (scale-out: start N of these beside the API replicas)")
+  .action(async () => {
+    const config = configOrExit();
+    const log = createLogger(config.logLevel);
+    const services = await boot(config, log);
+    services.jobs.worker.start();
+    log.info(
+      { workerId: services.jobs.worker.workerId, jobs: services.jobs.catalog.names() },
+      "worker started",
+    );
+    const shutdown = async () => {
+      await services.jobs.worker.stop();
+      await services.database.close();
+      process.exit(0);
+    };
+    process.once("SIGINT", () => void shutdown());
+    process.once("SIGTERM", () => void shutdown());
   });
 
 program

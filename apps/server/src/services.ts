@@ -1,5 +1,8 @@
 import type { AppConfig } from "./config/config.js";
-import type { Database } from "./db/client.js";
+import type { Database, Db } from "./db/client.js";
+import { createJobCatalog } from "./jobs/catalog.js";
+import { createJobQueue, type SendOptions } from "./jobs/queue.js";
+import { createWorker } from "./jobs/worker.js";
 import { createSecretBox } from "./lib/crypto.js";
 import type { Logger } from "./lib/logger.js";
 import { createApiTokenService } from "./modules/auth/api-tokens.service.js";
@@ -26,10 +29,31 @@ export function createServices(deps: ServiceDeps) {
   const db = database.db;
   const tokens = createSessionTokens(secret, config.auth.sessionMaxAgeSeconds);
   const limiter = createRateLimiter(db, config.auth.loginMaxAttempts, config.auth.loginWindowSeconds);
+  const queue = createJobQueue(db);
+  const catalog = createJobCatalog();
+  const worker = createWorker({
+    queue,
+    catalog,
+    log: deps.log,
+    concurrency: config.jobs.concurrency,
+    pollIntervalMs: config.jobs.pollIntervalMs,
+  });
+  const jobs = {
+    queue,
+    catalog,
+    worker,
+    /** Enqueues a job (inside `tx` when given) and wakes this process's worker. */
+    async send(name: string, payload: unknown, options?: SendOptions, tx?: Db) {
+      const id = await queue.send(name, payload, options, tx);
+      worker.kick();
+      return id;
+    },
+  };
   return {
     ...deps,
     db,
     secrets: createSecretBox(secret),
+    jobs,
     auth: { tokens, service: createAuthService({ db, tokens, limiter }) },
     apiTokens: createApiTokenService(db),
     organizations: createOrganizationService(db),

@@ -23,6 +23,7 @@ export interface AppConfig {
     loginWindowSeconds: number;
     trustProxy: boolean;
   };
+  jobs: { concurrency: number; pollIntervalMs: number };
   logLevel: RawConfig["logging"]["LOG_LEVEL"];
 }
 
@@ -47,7 +48,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     else for (const issue of parsed.error.issues) problems.push(`${issue.path.join(".")}: ${issue.message}`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  const { server, database, auth, logging } = raw as RawConfig;
+  const { server, database, auth, jobs, logging } = raw as RawConfig;
   if (server.NODE_ENV === "production" && auth.ADMIN_PASSWORD === "admin") {
     throw new ConfigError([
       "ADMIN_PASSWORD: the default password `admin` is refused when NODE_ENV=production",
@@ -71,6 +72,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       loginWindowSeconds: auth.LOGIN_WINDOW_SECONDS,
       trustProxy: auth.TRUST_PROXY,
     },
+    jobs: { concurrency: jobs.WORKER_CONCURRENCY, pollIntervalMs: jobs.JOB_POLL_INTERVAL_MS },
     logLevel: logging.LOG_LEVEL,
   };
 }

@@ -67,6 +67,10 @@ export const configSections = {
       "Take the client address from X-Forwarded-For (behind a trusted proxy).",
     ),
   }),
+  jobs: z.object({
+    WORKER_CONCURRENCY: int(4, 1, 256).describe("Jobs one process runs at once (serve and worker roles)."),
+    JOB_POLL_INTERVAL_MS: int(500, 10, 60_000).describe("How often an idle worker looks for due jobs."),
+  }),
   logging: z.object({
     LOG_LEVEL: z
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
