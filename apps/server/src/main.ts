@@ -2,6 +2,7 @@ import { serve } from "@hono/node-server";
 import { Command } from "commander";
 import { boot, seedAdmin, VERSION } from "./boot.js";
 import { registerAdminCommands } from "./cli/admin.commands.js";
+import { registerAgreementCommands } from "./cli/agreement.command.js";
 import { type AppConfig, ConfigError, loadConfig } from "./config/config.js";
 import { createApp } from "./http/app.js";
 import { createLogger } from "./lib/logger.js";
@@ -83,6 +84,7 @@ registerAdminCommands(program, async () => {
   return boot(config, createLogger(config.logLevel === "info" ? "warn" : config.logLevel));
 });
 
+registerAgreementCommands(program);
 program.parseAsync().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);

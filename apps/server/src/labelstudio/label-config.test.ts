@@ -39,6 +39,7 @@ describe("parseLabelConfig", () => {
       ["taxonomy", ["A", "A1"], false],
       ["textarea", [], true],
     ]);
+    expect(result.config.controls[1]?.tree).toEqual([{ value: "A", children: [{ value: "A1" }] }]);
   });
 
   it.each([

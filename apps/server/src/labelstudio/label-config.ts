@@ -62,6 +62,12 @@ export interface ObjectTag {
   value: string;
 }
 
+/** One node of a Taxonomy tree (nested `<Choice>` tags). */
+export interface TaxonomyNode {
+  value: string;
+  children?: TaxonomyNode[];
+}
+
 export interface ControlTag {
   /** Lowercase tag name; equals the `type` of the results it produces, e.g. `rectanglelabels`. */
   tag: string;
@@ -72,6 +78,8 @@ export interface ControlTag {
   /** `perRegion="true"`: the control classifies regions of another control rather than the object. */
   perRegion: boolean;
   attributes: Record<string, string>;
+  /** Taxonomy only: the nested choices, which the subtree agreement metric expands to leaves. */
+  tree?: TaxonomyNode[];
 }
 
 export interface ParsedLabelConfig {
@@ -170,6 +178,7 @@ function walk(node: OrderedNode, config: ParsedLabelConfig, issues: string[]): v
       labels: collectLabels(node, tag),
       perRegion: attributes.perRegion === "true",
       attributes: { ...attributes },
+      ...(tag === "Taxonomy" ? { tree: collectTree(node, tag) } : {}),
     });
     return; // options of a control are not nested objects or controls
   }
@@ -186,4 +195,16 @@ function collectLabels(node: OrderedNode, tag: string): string[] {
     labels.push(...collectLabels(child, childTag));
   }
   return labels;
+}
+
+function collectTree(node: OrderedNode, tag: string): TaxonomyNode[] {
+  const nodes: TaxonomyNode[] = [];
+  for (const child of childrenOf(node, tag)) {
+    const childTag = tagOf(child);
+    const value = child[":@"]?.value ?? child[":@"]?.alias;
+    if (childTag !== "Choice" || value === undefined) continue;
+    const children = collectTree(child, childTag);
+    nodes.push(children.length > 0 ? { value, children } : { value });
+  }
+  return nodes;
 }

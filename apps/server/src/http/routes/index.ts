@@ -1,5 +1,6 @@
 import type { Services } from "../../services.js";
 import type { ApiApp } from "../context.js";
+import { registerAgreementEvaluateRoutes } from "./agreement-evaluate.routes.js";
 import { registerAuthRoutes } from "./auth.routes.js";
 import { registerLabelingConfigRoutes } from "./labeling-configs.routes.js";
 import { registerRoleRoutes } from "./roles.routes.js";
@@ -15,6 +16,7 @@ export const ROUTE_MODULES: ((app: ApiApp, services: Services) => void)[] = [
   registerRoleRoutes,
   registerLabelingConfigRoutes,
   registerSettingsRoutes,
+  registerAgreementEvaluateRoutes,
 ];
 
 export function registerApiRoutes(app: ApiApp, services: Services) {
