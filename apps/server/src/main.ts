@@ -3,6 +3,7 @@ import { Command } from "commander";
 import { boot, seedAdmin, VERSION } from "./boot.js";
 import { registerAdminCommands } from "./cli/admin.commands.js";
 import { registerAgreementCommands } from "./cli/agreement.command.js";
+import { registerMcpCommand } from "./cli/mcp.command.js";
 import { type AppConfig, ConfigError, loadConfig } from "./config/config.js";
 import { createApp } from "./http/app.js";
 import { createLogger } from "./lib/logger.js";
@@ -89,3 +90,4 @@ program.parseAsync().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
 });
+registerMcpCommand(program, configOrExit);

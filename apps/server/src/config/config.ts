@@ -25,6 +25,8 @@ export interface AppConfig {
   };
   jobs: { concurrency: number; pollIntervalMs: number };
   logLevel: RawConfig["logging"]["LOG_LEVEL"];
+  /** The stdio MCP server's default API token (http/mcp, cli/mcp.command.ts). */
+  mcp: { token: string | undefined };
 }
 
 /** Raised when the environment is invalid; its message names every bad variable. */
@@ -74,5 +76,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     jobs: { concurrency: jobs.WORKER_CONCURRENCY, pollIntervalMs: jobs.JOB_POLL_INTERVAL_MS },
     logLevel: logging.LOG_LEVEL,
+    mcp: { token: (raw as RawConfig).mcp.LABELFLEET_TOKEN },
   };
 }

@@ -71,6 +71,11 @@ export const configSections = {
     WORKER_CONCURRENCY: int(4, 1, 256).describe("Jobs one process runs at once (serve and worker roles)."),
     JOB_POLL_INTERVAL_MS: int(500, 10, 60_000).describe("How often an idle worker looks for due jobs."),
   }),
+  mcp: z.object({
+    LABELFLEET_TOKEN: optionalString().describe(
+      "API token `labelfleet mcp` (MCP over stdio) acts with when `--token` is not given. The HTTP endpoint `/mcp` takes the token from each request's Authorization header instead.",
+    ),
+  }),
   logging: z.object({
     LOG_LEVEL: z
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])

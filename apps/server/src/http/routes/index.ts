@@ -1,5 +1,6 @@
 import type { Services } from "../../services.js";
 import type { ApiApp } from "../context.js";
+import { registerMcpRoutes } from "../mcp/mcp.routes.js";
 import { registerAgreementEvaluateRoutes } from "./agreement-evaluate.routes.js";
 import { registerAuthRoutes } from "./auth.routes.js";
 import { registerLabelingConfigRoutes } from "./labeling-configs.routes.js";
@@ -17,6 +18,7 @@ export const ROUTE_MODULES: ((app: ApiApp, services: Services) => void)[] = [
   registerLabelingConfigRoutes,
   registerSettingsRoutes,
   registerAgreementEvaluateRoutes,
+  registerMcpRoutes,
 ];
 
 export function registerApiRoutes(app: ApiApp, services: Services) {
