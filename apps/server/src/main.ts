@@ -1,12 +1,13 @@
-import { serve } from "@hono/node-server";
 import { Command } from "commander";
 import { boot, seedAdmin, VERSION } from "./boot.js";
 import { registerAdminCommands } from "./cli/admin.commands.js";
 import { registerAgreementCommands } from "./cli/agreement.command.js";
 import { registerMcpCommand } from "./cli/mcp.command.js";
+import { openConfiguredStorage, registerStorageCommands } from "./cli/storage.command.js";
 import { type AppConfig, ConfigError, loadConfig } from "./config/config.js";
 import { createApp } from "./http/app.js";
 import { createLogger } from "./lib/logger.js";
+import { serveWithInstanceProxy } from "./routing/serve.js";
 
 function configOrExit(): AppConfig {
   try {
@@ -32,16 +33,31 @@ program
     await seedAdmin(services);
     const app = createApp(services);
     services.jobs.worker.start();
-    const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
-      log.info(
-        { url: `http://localhost:${info.port}`, database: services.database.kind },
-        "LabelFleet is listening",
-      );
-    });
+    services.schedules.start();
+    // Annotator subdomains (`<subdomain>.localhost`, `<subdomain>.<FLEET_DOMAIN>`) go to their instances.
+    const proxy = services.routing.createProxy((err, target) =>
+      log.warn({ err, target }, "instance proxy error"),
+    );
+    const server = serveWithInstanceProxy(
+      { fetch: app.fetch, port: config.port, hostname: config.host, proxy },
+      (info) => {
+        log.info(
+          {
+            url: `http://localhost:${info.port}`,
+            database: services.database.kind,
+            backend: services.fleet.backend.kind,
+          },
+          "LabelFleet is listening",
+        );
+      },
+    );
     const shutdown = async (signal: string) => {
       log.info({ signal }, "shutting down");
       server.close();
+      services.schedules.stop();
       await services.jobs.worker.stop();
+      // The process backend's children must not outlive the server.
+      await services.fleet.backend.close();
       await services.database.close();
       process.exit(0);
     };
@@ -57,12 +73,15 @@ program
     const log = createLogger(config.logLevel);
     const services = await boot(config, log);
     services.jobs.worker.start();
+    services.schedules.start();
     log.info(
       { workerId: services.jobs.worker.workerId, jobs: services.jobs.catalog.names() },
       "worker started",
     );
     const shutdown = async () => {
+      services.schedules.stop();
       await services.jobs.worker.stop();
+      await services.fleet.backend.close();
       await services.database.close();
       process.exit(0);
     };
@@ -85,9 +104,13 @@ registerAdminCommands(program, async () => {
   return boot(config, createLogger(config.logLevel === "info" ? "warn" : config.logLevel));
 });
 
+registerMcpCommand(program, configOrExit);
+
 registerAgreementCommands(program);
+
+registerStorageCommands(program, () => openConfiguredStorage(configOrExit()));
+
 program.parseAsync().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
 });
-registerMcpCommand(program, configOrExit);

@@ -2,17 +2,26 @@ import type { AppConfig } from "./config/config.js";
 import type { Database, Db } from "./db/client.js";
 import { createJobCatalog } from "./jobs/catalog.js";
 import { createJobQueue, type SendOptions } from "./jobs/queue.js";
+import { createScheduler } from "./jobs/schedules.js";
 import { createWorker } from "./jobs/worker.js";
 import { createSecretBox } from "./lib/crypto.js";
 import type { Logger } from "./lib/logger.js";
+import { createAnnotatorModule } from "./modules/annotators/annotators.module.js";
+import { createAssignmentModule } from "./modules/assignments/assignments.module.js";
+import { REMOVE_LS_TASKS_JOB, returnItems } from "./modules/assignments/delivery.js";
 import { createApiTokenService } from "./modules/auth/api-tokens.service.js";
 import { createAuthService } from "./modules/auth/auth.service.js";
 import { createRateLimiter } from "./modules/auth/rate-limit.js";
 import { createSessionTokens } from "./modules/auth/session-token.js";
+import { createFsmModule } from "./modules/fsm/fsm.module.js";
+import { createItemSyncService } from "./modules/items/item-sync.service.js";
 import { createLabelingConfigService } from "./modules/labeling-configs/labeling-configs.service.js";
 import { createOrganizationService } from "./modules/organizations/organizations.service.js";
 import { createRoleService } from "./modules/roles/roles.service.js";
 import { createSettingsService } from "./modules/settings/settings.service.js";
+import { createWorkflowService } from "./modules/workflows/workflows.service.js";
+import { createRoutingService } from "./routing/routing.service.js";
+import { createObjectStorage } from "./storage/create-storage.js";
 
 export interface ServiceDeps {
   config: AppConfig;
@@ -49,17 +58,67 @@ export function createServices(deps: ServiceDeps) {
       return id;
     },
   };
+  const secrets = createSecretBox(secret);
+  const objectStorage = createObjectStorage({ config, secret });
+  const itemSync = createItemSyncService({
+    db,
+    storage: objectStorage.storage,
+    log: deps.log,
+    jobs,
+    pageSize: config.storage.syncPageSize,
+  });
+  catalog.register(itemSync.job());
+  const workflows = createWorkflowService({ db, itemSync, log: deps.log });
+  const assignments = createAssignmentModule({
+    db,
+    config,
+    jobs,
+    secrets,
+    log: deps.log,
+    storage: objectStorage.storage,
+  });
+  const fsm = createFsmModule({ db, jobs });
+  // A manual `cancel` (POST /api/fsm/.../transition/) does what DELETE /api/assignments/:id does.
+  fsm.onTransition("assignment", "cancel", async (tx, event) => {
+    await returnItems(tx, event.organizationId, event.entityId, event.reason ?? "assignment cancelled");
+    await jobs.send(REMOVE_LS_TASKS_JOB, { assignmentId: event.entityId }, {}, tx);
+  });
+  const schedules = createScheduler({ send: jobs.send, log: deps.log });
+  const fleet = createAnnotatorModule({
+    db,
+    config,
+    log: deps.log,
+    secrets,
+    serverSecret: secret,
+    jobs,
+    scheduler: schedules,
+  });
+  // An annotator that becomes active gets its first batch (DESIGN §4 step 2).
+  fleet.lifecycle.onActive(async ({ organizationId, annotatorId }) => {
+    await assignments.enqueueAutoAssign(organizationId, annotatorId);
+  });
+  const settings = createSettingsService(db);
   return {
     ...deps,
     db,
-    secrets: createSecretBox(secret),
+    secrets,
     jobs,
     auth: { tokens, service: createAuthService({ db, tokens, limiter }) },
     apiTokens: createApiTokenService(db),
     organizations: createOrganizationService(db),
     roles: createRoleService(db),
     labelingConfigs: createLabelingConfigService(db),
-    settings: createSettingsService(db),
+    settings,
+    assignments,
+    fsm,
+    storage: objectStorage.storage,
+    signedFiles: objectStorage.files,
+    itemSync,
+    workflows,
+    annotators: fleet.records,
+    fleet,
+    schedules,
+    routing: createRoutingService({ db, config }),
   };
 }
 export type Services = ReturnType<typeof createServices>;

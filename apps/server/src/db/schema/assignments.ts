@@ -68,11 +68,15 @@ export const assignmentTasks = pgTable(
     lsTaskId: integer(),
     isDone: boolean().notNull().default(false),
     completedAt: timestampTz(),
+    /** Set when the item went back to the pool (failed delivery, cancel): its claim no longer counts. */
+    releasedAt: timestampTz(),
     createdAt: createdAt(),
   },
   (t) => [
     uniqueIndex("assignment_tasks_assignment_item_idx").on(t.assignmentId, t.itemId),
     index("assignment_tasks_item_annotator_idx").on(t.itemId, t.annotatorId),
+    // An item is never handed to one annotator twice: the claim query avoids it, this enforces it.
+    uniqueIndex("assignment_tasks_annotator_item_idx").on(t.annotatorId, t.itemId),
     index("assignment_tasks_ls_task_idx").on(t.assignmentId, t.lsTaskId),
   ],
 );

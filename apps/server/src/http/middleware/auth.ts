@@ -15,6 +15,8 @@ const PUBLIC_ROUTES: RegExp[] = [
   /^\/api\/openapi\.json$/,
   /^\/api\/docs$/,
   /^\/api\/traefik\/config$/,
+  // Signed URLs of the local object storage: the signature authenticates (storage.routes.ts).
+  /^\/api\/storage\/files\/.+$/,
 ];
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);

@@ -2,12 +2,18 @@ import type { Services } from "../../services.js";
 import type { ApiApp } from "../context.js";
 import { registerMcpRoutes } from "../mcp/mcp.routes.js";
 import { registerAgreementEvaluateRoutes } from "./agreement-evaluate.routes.js";
+import { registerAnnotatorRoutes } from "./annotators.routes.js";
+import { registerAssignmentRoutes } from "./assignments.routes.js";
 import { registerAuthRoutes } from "./auth.routes.js";
+import { registerFsmRoutes } from "./fsm.routes.js";
 import { registerLabelingConfigRoutes } from "./labeling-configs.routes.js";
 import { registerRoleRoutes } from "./roles.routes.js";
 import { registerSettingsRoutes } from "./settings.routes.js";
+import { registerStorageRoutes } from "./storage.routes.js";
 import { registerSystemRoutes } from "./system.routes.js";
 import { registerTokenRoutes } from "./tokens.routes.js";
+import { registerTraefikRoutes } from "./traefik.routes.js";
+import { registerWorkflowRoutes } from "./workflows.routes.js";
 
 /** Every API route module; a new resource adds one line here (and appears in OpenAPI and MCP). */
 export const ROUTE_MODULES: ((app: ApiApp, services: Services) => void)[] = [
@@ -18,6 +24,12 @@ export const ROUTE_MODULES: ((app: ApiApp, services: Services) => void)[] = [
   registerLabelingConfigRoutes,
   registerSettingsRoutes,
   registerAgreementEvaluateRoutes,
+  registerAnnotatorRoutes,
+  registerTraefikRoutes,
+  registerWorkflowRoutes,
+  registerStorageRoutes,
+  registerAssignmentRoutes,
+  registerFsmRoutes,
   registerMcpRoutes,
 ];
 

@@ -1,0 +1,2 @@
+ALTER TABLE "assignment_tasks" ADD COLUMN "released_at" timestamp with time zone;--> statement-breakpoint
+CREATE UNIQUE INDEX "assignment_tasks_annotator_item_idx" ON "assignment_tasks" USING btree ("annotator_id","item_id");

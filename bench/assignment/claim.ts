@@ -1,0 +1,134 @@
+/**
+ * Claim latency on PostgreSQL: 100-item batches from a 1,000,000-item workflow, with 1 and with 16
+ * concurrent claimers (each claimer is its own annotator; claims of one annotator serialise by design).
+ * Each claim is the full `assign` of the service: lock the annotator, SKIP LOCKED item claim, gold mix,
+ * assignment + tasks insert, FSM history, delivery job. Prints p50/p95/max and claims per second.
+ *
+ *   TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/assignment/claim.ts [items]
+ */
+import { sql } from "drizzle-orm";
+import {
+  annotators,
+  goldTasks,
+  labelingConfigs,
+  organizations,
+  roles,
+  workflows,
+} from "../../apps/server/src/db/schema/index.js";
+import { createJobQueue } from "../../apps/server/src/jobs/queue.js";
+import { createLogger } from "../../apps/server/src/lib/logger.js";
+import { createAssignmentService } from "../../apps/server/src/modules/assignments/assignments.service.js";
+import { createTestDatabase } from "../../apps/server/test/helpers/database.js";
+
+process.env.TEST_DATABASE_URL ??= "postgres://postgres@127.0.0.1:5432/postgres";
+const ITEMS = Number(process.argv[2] ?? 1_000_000);
+const BATCH = 100;
+
+const database = await createTestDatabase();
+const { db } = database;
+try {
+  const [org] = await db.insert(organizations).values({ slug: "bench", name: "bench" }).returning();
+  const organizationId = org!.id;
+  const [role] = await db.insert(roles).values({ organizationId, name: "labeler" }).returning();
+  const [config] = await db
+    .insert(labelingConfigs)
+    .values({ organizationId, name: "c", configXml: '<View><Image name="image" value="$image"/></View>' })
+    .returning();
+  for (let g = 0; g < 20; g++) {
+    await db.insert(goldTasks).values({
+      organizationId,
+      labelingConfigId: config!.id,
+      s3ImageKey: `gold/${g}.jpg`,
+      expectedLabels: [{}],
+    });
+  }
+
+  async function workflowWith(values: Partial<typeof workflows.$inferInsert>) {
+    const [workflow] = await db
+      .insert(workflows)
+      .values({
+        organizationId,
+        name: "bench",
+        roleId: role!.id,
+        labelingConfigId: config!.id,
+        s3SourcePath: "images/",
+        s3ExportPath: "exports/",
+        imagesPerProject: BATCH,
+        ...values,
+      })
+      .returning();
+    const started = performance.now();
+    await db.execute(sql`insert into items (organization_id, workflow_id, source_key, storage_key)
+      select ${organizationId}, ${workflow!.id}, 'img-' || g, 'images/img-' || g || '.jpg'
+      from generate_series(1, ${ITEMS}) g`);
+    await db.execute(sql`analyze items`);
+    console.log(
+      `  ${ITEMS.toLocaleString()} items inserted in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
+    return workflow!;
+  }
+
+  const annotatorIds: number[] = [];
+  for (let i = 0; i < 16 * 3; i++) {
+    const [row] = await db
+      .insert(annotators)
+      .values({ organizationId, name: `a${i}`, email: `a${i}@bench`, status: "active", roleId: role!.id })
+      .returning();
+    annotatorIds.push(row!.id);
+  }
+  const queue = createJobQueue(db);
+  const service = createAssignmentService({
+    db,
+    jobs: { send: (name, payload, options, tx) => queue.send(name, payload, options, tx) },
+    log: createLogger("silent"),
+  });
+
+  const pct = (sorted: number[], p: number) =>
+    sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+  async function run(
+    label: string,
+    workflowId: number,
+    claimers: number,
+    claimsEach: number,
+    annotatorOffset: number,
+  ) {
+    const times: number[] = [];
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: claimers }, async (_, c) => {
+        for (let i = 0; i < claimsEach; i++) {
+          const t0 = performance.now();
+          const assignment = await service.assign(
+            organizationId,
+            workflowId,
+            annotatorIds[annotatorOffset + c]!,
+          );
+          times.push(performance.now() - t0);
+          if (assignment!.taskCount - assignment!.goldTaskCount !== BATCH) throw new Error("short batch");
+        }
+      }),
+    );
+    const wall = (performance.now() - started) / 1000;
+    times.sort((a, b) => a - b);
+    console.log(
+      `  ${label.padEnd(44)} claimers ${String(claimers).padStart(2)}  claims ${String(times.length).padStart(4)}  ` +
+        `p50 ${pct(times, 50).toFixed(1).padStart(6)} ms  p95 ${pct(times, 95).toFixed(1).padStart(6)} ms  ` +
+        `max ${times[times.length - 1]!.toFixed(1).padStart(6)} ms  ${(times.length / wall).toFixed(0).padStart(5)} claims/s`,
+    );
+  }
+
+  const scenarios: [string, Partial<typeof workflows.$inferInsert>][] = [
+    ["shuffled, annotationsPerItem 1, gold 10%", { shuffleImages: true, goldStandardRate: 0.1 }],
+    ["source order, annotationsPerItem 2", { shuffleImages: false, annotationsPerItem: 2 }],
+  ];
+  for (const [label, values] of scenarios) {
+    console.log(`${label}:`);
+    const workflow = await workflowWith(values);
+    // Warm-up (plans, connections), then 1 claimer, then 16 claimers on fresh annotators.
+    await run("warm-up", workflow.id, 1, 5, 0);
+    await run(label, workflow.id, 1, 200, 1);
+    await run(label, workflow.id, 16, 25, 16);
+  }
+} finally {
+  await database.close();
+}
