@@ -6,6 +6,8 @@ import { createScheduler } from "./jobs/schedules.js";
 import { createWorker } from "./jobs/worker.js";
 import { createSecretBox } from "./lib/crypto.js";
 import type { Logger } from "./lib/logger.js";
+import { createMetrics } from "./lib/metrics.js";
+import { createAgreementModule } from "./modules/agreement/agreement.module.js";
 import { createAnnotatorModule } from "./modules/annotators/annotators.module.js";
 import { createAssignmentModule } from "./modules/assignments/assignments.module.js";
 import { REMOVE_LS_TASKS_JOB, returnItems } from "./modules/assignments/delivery.js";
@@ -13,10 +15,16 @@ import { createApiTokenService } from "./modules/auth/api-tokens.service.js";
 import { createAuthService } from "./modules/auth/auth.service.js";
 import { createRateLimiter } from "./modules/auth/rate-limit.js";
 import { createSessionTokens } from "./modules/auth/session-token.js";
+import { createCompletionService } from "./modules/completion/completion.service.js";
+import { createEventsRepo } from "./modules/events/events.repo.js";
 import { createFsmModule } from "./modules/fsm/fsm.module.js";
+import { createIngestionService } from "./modules/ingestion/ingestion.service.js";
 import { createItemSyncService } from "./modules/items/item-sync.service.js";
 import { createLabelingConfigService } from "./modules/labeling-configs/labeling-configs.service.js";
 import { createOrganizationService } from "./modules/organizations/organizations.service.js";
+import { createReconcileService, RECONCILE_JOB } from "./modules/reconcile/reconcile.service.js";
+import { createRejectionsRepo } from "./modules/review/rejections.repo.js";
+import { createReviewService } from "./modules/review/review.service.js";
 import { createRoleService } from "./modules/roles/roles.service.js";
 import { createSettingsService } from "./modules/settings/settings.service.js";
 import { createWorkflowService } from "./modules/workflows/workflows.service.js";
@@ -59,6 +67,15 @@ export function createServices(deps: ServiceDeps) {
     },
   };
   const secrets = createSecretBox(secret);
+  const metrics = createMetrics();
+  const ingestion = createIngestionService({
+    db,
+    secrets,
+    metrics,
+    catalog,
+    send: jobs.send,
+    kick: () => worker.kick(),
+  });
   const objectStorage = createObjectStorage({ config, secret });
   const itemSync = createItemSyncService({
     db,
@@ -77,6 +94,8 @@ export function createServices(deps: ServiceDeps) {
     log: deps.log,
     storage: objectStorage.storage,
   });
+  // Dimensions follow workflows' labeling configs; matrices follow annotation and prediction changes.
+  const agreement = createAgreementModule({ db, jobs, log: deps.log, ingestion, workflows });
   const fsm = createFsmModule({ db, jobs });
   // A manual `cancel` (POST /api/fsm/.../transition/) does what DELETE /api/assignments/:id does.
   fsm.onTransition("assignment", "cancel", async (tx, event) => {
@@ -97,12 +116,49 @@ export function createServices(deps: ServiceDeps) {
   fleet.lifecycle.onActive(async ({ organizationId, annotatorId }) => {
     await assignments.enqueueAutoAssign(organizationId, annotatorId);
   });
+  // Ingestion follow-up (DESIGN §4 steps 4–5): item bookkeeping, then review decisions; completion,
+  // export and chaining run in `assignment.complete`; reconcile repairs what webhooks missed.
+  const completion = createCompletionService({
+    db,
+    storage: objectStorage.storage,
+    catalog,
+    enqueueAutoAssign: assignments.enqueueAutoAssign,
+    log: deps.log,
+  });
+  const review = createReviewService({
+    db,
+    storage: objectStorage.storage,
+    enqueueAutoAssign: assignments.enqueueAutoAssign,
+    send: jobs.send,
+    log: deps.log,
+  });
+  ingestion.onAnnotationChanged(completion.onAnnotationChanged);
+  ingestion.onAnnotationChanged(review.onAnnotationChanged);
+  const reconcile = createReconcileService({
+    database,
+    db,
+    secrets,
+    ingestion,
+    completion,
+    catalog,
+    metrics,
+    log: deps.log,
+    instanceTimeoutMs: config.reconcile.instanceTimeoutMs,
+  });
+  schedules.every(RECONCILE_JOB, config.reconcile.intervalMs);
   const settings = createSettingsService(db);
   return {
     ...deps,
     db,
     secrets,
     jobs,
+    metrics,
+    ingestion,
+    completion,
+    review,
+    reconcile,
+    rejections: createRejectionsRepo(db),
+    events: createEventsRepo(db),
     auth: { tokens, service: createAuthService({ db, tokens, limiter }) },
     apiTokens: createApiTokenService(db),
     organizations: createOrganizationService(db),
@@ -111,6 +167,7 @@ export function createServices(deps: ServiceDeps) {
     settings,
     assignments,
     fsm,
+    agreement,
     storage: objectStorage.storage,
     signedFiles: objectStorage.files,
     itemSync,

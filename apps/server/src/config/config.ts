@@ -61,6 +61,7 @@ export interface AppConfig {
     traefikCertResolver: string | undefined;
   };
   assignments: { deliveryAttempts: number; deliveryBackoffMs: number };
+  reconcile: { intervalMs: number; instanceTimeoutMs: number };
   /** Shared by the docker, ecs and kubernetes backends (backends/container/). */
   containers: {
     image: string;
@@ -171,6 +172,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     assignments: {
       deliveryAttempts: (raw as RawConfig).assignments.ASSIGNMENT_DELIVERY_ATTEMPTS,
       deliveryBackoffMs: (raw as RawConfig).assignments.ASSIGNMENT_DELIVERY_BACKOFF_MS,
+    },
+    reconcile: {
+      intervalMs: (raw as RawConfig).reconcile.RECONCILE_INTERVAL_SECONDS * 1000,
+      instanceTimeoutMs: (raw as RawConfig).reconcile.RECONCILE_INSTANCE_TIMEOUT_MS,
     },
     ...containerBackendsConfig(raw as RawConfig),
   };

@@ -285,6 +285,14 @@ export const configSections = {
       "Delay before the second delivery attempt; doubles per attempt, capped at 5 minutes.",
     ),
   }),
+  reconcile: z.object({
+    RECONCILE_INTERVAL_SECONDS: int(300, 0, 86_400).describe(
+      "How often the periodic reconcile compares in-progress assignments with their LS projects and ingests what webhooks missed (0 = never; POST /api/reconcile still runs one).",
+    ),
+    RECONCILE_INSTANCE_TIMEOUT_MS: int(5000, 100, 120_000).describe(
+      "Per-request timeout of reconcile towards one LS instance; an unreachable instance becomes an error entry of the run.",
+    ),
+  }),
 } as const;
 
 export type ConfigSectionName = keyof typeof configSections;

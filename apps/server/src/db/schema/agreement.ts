@@ -2,6 +2,7 @@ import {
   bigint,
   bigserial,
   boolean,
+  index,
   integer,
   jsonb,
   pgTable,
@@ -12,6 +13,7 @@ import {
 } from "drizzle-orm/pg-core";
 import { createdAt, tenant, updatedAt } from "./_columns.js";
 import { items } from "./items.js";
+import { members } from "./members.js";
 import { workflows } from "./workflows.js";
 
 /** One control tag of a workflow's labeling config, with the metric that compares its results. */
@@ -24,7 +26,14 @@ export const agreementDimensions = pgTable(
       .notNull()
       .references(() => workflows.id, { onDelete: "cascade" }),
     name: text().notNull(),
+    /** The control (`from_name`) whose results this dimension compares; equals `name` for system dimensions. */
+    controlName: text().notNull().default(""),
     controlType: text().notNull(),
+    description: text().notNull().default(""),
+    /** False for the dimensions synced from the labeling config, true for those created through the API. */
+    isUserDefined: boolean().notNull().default(false),
+    order: integer().notNull().default(0),
+    createdById: integer().references(() => members.id, { onDelete: "set null" }),
     metric: text().notNull(),
     params: jsonb().$type<Record<string, unknown>>().notNull().default({}),
     weight: real().notNull().default(1),
@@ -54,5 +63,8 @@ export const agreementMatrices = pgTable(
     taskAgreement: real(),
     computedAt: createdAt(),
   },
-  (t) => [uniqueIndex("agreement_matrices_item_dimension_idx").on(t.itemId, t.dimension)],
+  (t) => [
+    uniqueIndex("agreement_matrices_item_dimension_idx").on(t.itemId, t.dimension),
+    index("agreement_matrices_workflow_dimension_idx").on(t.workflowId, t.dimension, t.itemId),
+  ],
 );

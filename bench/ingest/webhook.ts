@@ -1,0 +1,184 @@
+/**
+ * Webhook ingestion benchmark on PostgreSQL (issue 5): LabelFleet serves POST /api/webhook on a
+ * loopback port; a second process (load.ts) posts ANNOTATION_CREATED webhooks from 32 keep-alive
+ * connections for a bounded time (10% of them twice). In the same run, the same process shape runs a
+ * bare `INSERT ... ON CONFLICT DO NOTHING` of the same event row through `pg` at the same
+ * concurrency. Prints rates, p50/p99, the ratio, and lost/duplicated events counted afterwards.
+ * Uses a throw-away database on the server of TEST_DATABASE_URL (default: local postgres).
+ *
+ *   npx tsx bench/ingest/webhook.ts [seconds=10] [connections=32]
+ */
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { serve } from "@hono/node-server";
+import { sql } from "drizzle-orm";
+import pg from "pg";
+import { loadConfig } from "../../apps/server/src/config/config.js";
+import { openDatabase } from "../../apps/server/src/db/client.js";
+import { migrateDatabase } from "../../apps/server/src/db/migrate.js";
+import { createApp } from "../../apps/server/src/http/app.js";
+import { createLogger } from "../../apps/server/src/lib/logger.js";
+import { createServices } from "../../apps/server/src/services.js";
+import { freePort } from "../../apps/server/test/helpers/listening-app.js";
+
+const SECONDS = Number(process.argv[2] ?? 10);
+const CONNECTIONS = Number(process.argv[3] ?? 32);
+const TASKS = 5000; // per annotator's assignment: more than one connection posts in a bounded run
+
+const adminUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const name = `lf_bench_ingest_${randomBytes(4).toString("hex")}`;
+const admin = new pg.Client({ connectionString: adminUrl });
+await admin.connect();
+await admin.query(`create database ${name}`);
+const url = new URL(adminUrl);
+url.pathname = `/${name}`;
+const dataDir = mkdtempSync(path.join(tmpdir(), "lf-bench-ingest-"));
+const port = await freePort();
+const config = loadConfig({
+  NODE_ENV: "test",
+  LOG_LEVEL: "silent",
+  LABELFLEET_DATA_DIR: dataDir,
+  AUTH_SECRET: randomBytes(32).toString("hex"),
+  DATABASE_URL: url.toString(),
+  PORT: String(port),
+});
+const database = await openDatabase({ url: url.toString(), poolSize: CONNECTIONS + 8 });
+const rowsOf = <T>(result: unknown) => (result as { rows: T[] }).rows;
+const loadScript = path.join(path.dirname(fileURLToPath(import.meta.url)), "load.ts");
+
+/** Runs load.ts in a child process (asynchronously: this process serves the webhooks meanwhile). */
+async function runLoad(spec: Record<string, unknown>) {
+  const child = spawn(process.execPath, ["--import", "tsx", loadScript, JSON.stringify(spec)], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk) => {
+    stdout += String(chunk);
+  });
+  child.stderr.on("data", (chunk) => {
+    stderr += String(chunk);
+  });
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  if (code !== 0) throw new Error(`load failed (${code}): ${stderr}`);
+  return JSON.parse(stdout.trim().split("\n").at(-1)!) as {
+    requests: number;
+    acknowledged: number;
+    duplicatesSent: number;
+    errors: number;
+    seconds: number;
+    rate: number;
+    p50: number;
+    p99: number;
+    ackedIds: number[];
+  };
+}
+
+try {
+  await migrateDatabase(database);
+  const services = createServices({
+    config,
+    database,
+    log: createLogger("silent"),
+    secret: config.auth.secret!,
+    version: "bench",
+  });
+  const db = database.db;
+  const org = await services.organizations.findOrCreateOrganization("bench");
+  const [workflow] = rowsOf<{ id: number }>(
+    await db.execute(sql`insert into workflows (organization_id, name, s3_source_path, s3_export_path)
+      values (${org.id}, 'bench', 'in/', 'out/') returning id`),
+  );
+  await db.execute(sql`insert into items (organization_id, workflow_id, source_key, storage_key)
+    select ${org.id}, ${workflow!.id}, 'k' || g, 'k' || g from generate_series(1, ${TASKS * CONNECTIONS}) g`);
+  const annotators = [];
+  for (let k = 0; k < CONNECTIONS; k++) {
+    const secret = randomBytes(16).toString("hex");
+    const [annotator] = rowsOf<{ id: number }>(
+      await db.execute(sql`insert into annotators (organization_id, name, email, status, webhook_secret_enc)
+        values (${org.id}, ${`a${k}`}, ${`a${k}@bench`}, 'active', ${services.secrets.seal(secret)}) returning id`),
+    );
+    const lsProjectId = 1000 + k;
+    const [assignment] = rowsOf<{ id: number }>(
+      await db.execute(sql`insert into assignments (organization_id, workflow_id, annotator_id, ls_project_id, task_count, status)
+        values (${org.id}, ${workflow!.id}, ${annotator!.id}, ${lsProjectId}, ${TASKS}, 'in_progress') returning id`),
+    );
+    const taskBase = k * 100_000;
+    await db.execute(sql`insert into assignment_tasks (assignment_id, annotator_id, item_id, position, ls_task_id)
+      select ${assignment!.id}, ${annotator!.id}, s.id, s.n - 1, ${taskBase} + s.n - 1
+      from (select b.id, row_number() over (order by b.id) as n
+        from (select i.id from items i where i.workflow_id = ${workflow!.id}
+          order by i.id offset ${k * TASKS} limit ${TASKS}) b) s`);
+    annotators.push({
+      id: annotator!.id,
+      secret,
+      assignmentId: assignment!.id,
+      lsProjectId,
+      taskBase,
+      tasks: TASKS,
+    });
+  }
+  await db.execute(sql`vacuum analyze`);
+
+  const app = createApp(services);
+  const server = serve({ fetch: app.fetch, port, hostname: "127.0.0.1" });
+  const common = { connections: CONNECTIONS, durationMs: SECONDS * 1000, organizationId: org.id, annotators };
+
+  const bare = await runLoad({ ...common, mode: "insert", target: url.toString() });
+  await db.execute(sql`delete from annotation_events where event_key like 'bare:%'`);
+  await db.execute(sql`vacuum analyze annotation_events`);
+  const hooks = await runLoad({ ...common, mode: "webhook", target: `http://127.0.0.1:${port}` });
+  server.close();
+
+  // Counted afterwards: every acknowledged webhook stored exactly once, nothing else stored.
+  const stored = rowsOf<{ id: number | string }>(
+    await db.execute(
+      sql`select ls_annotation_id as id from annotation_events where event_key not like 'bare:%'`,
+    ),
+  ).map((r) => Number(r.id));
+  const storedSet = new Set(stored);
+  const lost = hooks.ackedIds.filter((id) => !storedSet.has(id)).length;
+  const duplicated = stored.length - storedSet.size;
+  const [annotationCount] = rowsOf<{ n: number | string }>(
+    await db.execute(sql`select count(*) as n from annotations`),
+  );
+  const round = (v: number, d = 1) => Number(v.toFixed(d));
+  console.log(
+    JSON.stringify(
+      {
+        seconds: SECONDS,
+        connections: CONNECTIONS,
+        webhook: {
+          perSecond: round(hooks.rate),
+          p50Ms: round(hooks.p50, 2),
+          p99Ms: round(hooks.p99, 2),
+          acknowledged: hooks.acknowledged,
+          duplicatesSent: hooks.duplicatesSent,
+          errors: hooks.errors,
+        },
+        bareInsert: {
+          perSecond: round(bare.rate),
+          p50Ms: round(bare.p50, 2),
+          p99Ms: round(bare.p99, 2),
+          errors: bare.errors,
+        },
+        ratio: round(hooks.rate / bare.rate, 3),
+        stored: stored.length,
+        annotations: Number(annotationCount?.n ?? 0),
+        lost,
+        duplicated,
+      },
+      null,
+      2,
+    ),
+  );
+} finally {
+  await database.close();
+  await admin.query(`drop database if exists ${name} with (force)`);
+  await admin.end();
+  rmSync(dataDir, { recursive: true, force: true });
+}
