@@ -14,7 +14,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { serve } from "@hono/node-server";
 import { sql } from "drizzle-orm";
 import pg from "pg";
 import { loadConfig } from "../../apps/server/src/config/config.js";
@@ -22,6 +21,7 @@ import { openDatabase } from "../../apps/server/src/db/client.js";
 import { migrateDatabase } from "../../apps/server/src/db/migrate.js";
 import { createApp } from "../../apps/server/src/http/app.js";
 import { createLogger } from "../../apps/server/src/lib/logger.js";
+import { serveWithInstanceProxy } from "../../apps/server/src/routing/serve.js";
 import { createServices } from "../../apps/server/src/services.js";
 import { freePort } from "../../apps/server/test/helpers/listening-app.js";
 
@@ -46,7 +46,8 @@ const config = loadConfig({
   DATABASE_URL: url.toString(),
   PORT: String(port),
 });
-const database = await openDatabase({ url: url.toString(), poolSize: CONNECTIONS + 8 });
+// Same pool size as the bare-insert side (load.ts: one pg.Pool of `connections`): like with like.
+const database = await openDatabase({ url: url.toString(), poolSize: CONNECTIONS });
 const rowsOf = <T>(result: unknown) => (result as { rows: T[] }).rows;
 const loadScript = path.join(path.dirname(fileURLToPath(import.meta.url)), "load.ts");
 
@@ -76,6 +77,64 @@ async function runLoad(spec: Record<string, unknown>) {
     p99: number;
     ackedIds: number[];
   };
+}
+
+/** LS annotation ids (per connection) and task offset of the in-process phase: apart from HTTP's. */
+const IN_PROCESS_ID_BASE = 500_000;
+
+/**
+ * The same webhooks without HTTP: `connections` loops call `ingestion.ingestWebhook` (parsed body,
+ * same authentication and statement) in this process for the same time; the decomposition of the
+ * HTTP rate into database + service work and HTTP overhead.
+ */
+async function inProcess(
+  services: ReturnType<typeof createServices>,
+  annotators: { id: number; secret: string; lsProjectId: number; taskBase: number; tasks: number }[],
+) {
+  const latencies: number[] = [];
+  let acknowledged = 0;
+  const started = performance.now();
+  const deadline = started + SECONDS * 1000;
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async (_, w) => {
+      const a = annotators[w % annotators.length]!;
+      for (let n = 0; performance.now() < deadline; n++) {
+        const id = w * 1_000_000 + IN_PROCESS_ID_BASE + n + 1;
+        const task = a.taskBase + ((a.tasks / 2 + n) % a.tasks);
+        const event = {
+          action: "ANNOTATION_CREATED",
+          projectId: a.lsProjectId,
+          annotations: [
+            {
+              id,
+              task,
+              project: a.lsProjectId,
+              completed_by: 1,
+              completed_by_user: null,
+              ground_truth: false,
+              result: [
+                { from_name: "label", to_name: "image", type: "choices", value: { choices: ["cat"] } },
+              ],
+              was_cancelled: false,
+              lead_time: 3.2,
+              created_at: "2026-04-06T12:00:00Z",
+              updated_at: "2026-04-06T12:00:00Z",
+            },
+          ],
+          tasks: [],
+          deletedAnnotationIds: null,
+          deletedTaskIds: null,
+        };
+        const t0 = performance.now();
+        const result = await services.ingestion.ingestWebhook(a.id, a.secret, event);
+        latencies.push(performance.now() - t0);
+        if (result.outcome === "ingested") acknowledged++;
+      }
+    }),
+  );
+  const sorted = latencies.sort((x, y) => x - y);
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+  return { rate: acknowledged / ((performance.now() - started) / 1000), p50: at(50), p99: at(99) };
 }
 
 try {
@@ -125,7 +184,13 @@ try {
   await db.execute(sql`vacuum analyze`);
 
   const app = createApp(services);
-  const server = serve({ fetch: app.fetch, port, hostname: "127.0.0.1" });
+  // The production server (main.ts): instance proxy, then the webhook fast path, then Hono.
+  const server = serveWithInstanceProxy({
+    fetch: app.fetch,
+    port,
+    hostname: "127.0.0.1",
+    proxy: services.routing.createProxy(),
+  });
   const common = { connections: CONNECTIONS, durationMs: SECONDS * 1000, organizationId: org.id, annotators };
 
   const bare = await runLoad({ ...common, mode: "insert", target: url.toString() });
@@ -133,18 +198,22 @@ try {
   await db.execute(sql`vacuum analyze annotation_events`);
   const hooks = await runLoad({ ...common, mode: "webhook", target: `http://127.0.0.1:${port}` });
   server.close();
+  const direct = await inProcess(services, annotators);
 
   // Counted afterwards: every acknowledged webhook stored exactly once, nothing else stored.
   const stored = rowsOf<{ id: number | string }>(
     await db.execute(
-      sql`select ls_annotation_id as id from annotation_events where event_key not like 'bare:%'`,
+      sql`select ls_annotation_id as id from annotation_events
+        where event_key not like 'bare:%' and ls_annotation_id % 1000000 < ${IN_PROCESS_ID_BASE}`,
     ),
   ).map((r) => Number(r.id));
   const storedSet = new Set(stored);
   const lost = hooks.ackedIds.filter((id) => !storedSet.has(id)).length;
   const duplicated = stored.length - storedSet.size;
   const [annotationCount] = rowsOf<{ n: number | string }>(
-    await db.execute(sql`select count(*) as n from annotations`),
+    await db.execute(
+      sql`select count(*) as n from annotations where ls_annotation_id % 1000000 < ${IN_PROCESS_ID_BASE}`,
+    ),
   );
   const round = (v: number, d = 1) => Number(v.toFixed(d));
   console.log(
@@ -166,7 +235,13 @@ try {
           p99Ms: round(bare.p99, 2),
           errors: bare.errors,
         },
+        inProcess: {
+          perSecond: round(direct.rate),
+          p50Ms: round(direct.p50, 2),
+          p99Ms: round(direct.p99, 2),
+        },
         ratio: round(hooks.rate / bare.rate, 3),
+        inProcessRatio: round(direct.rate / bare.rate, 3),
         stored: stored.length,
         annotations: Number(annotationCount?.n ?? 0),
         lost,

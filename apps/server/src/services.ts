@@ -18,10 +18,15 @@ import { createSessionTokens } from "./modules/auth/session-token.js";
 import { createCompletionService } from "./modules/completion/completion.service.js";
 import { createEventsRepo } from "./modules/events/events.repo.js";
 import { createFsmModule } from "./modules/fsm/fsm.module.js";
+import { createGoldScoring } from "./modules/gold/gold-scoring.js";
+import { createGoldTaskService } from "./modules/gold/gold-tasks.service.js";
 import { createIngestionService } from "./modules/ingestion/ingestion.service.js";
 import { createItemSyncService } from "./modules/items/item-sync.service.js";
 import { createLabelingConfigService } from "./modules/labeling-configs/labeling-configs.service.js";
+import { createMonitoringService } from "./modules/monitoring/monitoring.service.js";
 import { createOrganizationService } from "./modules/organizations/organizations.service.js";
+import { createQualityService } from "./modules/quality/quality.service.js";
+import { createQualityGate } from "./modules/quality/quality-gate.js";
 import { createReconcileService, RECONCILE_JOB } from "./modules/reconcile/reconcile.service.js";
 import { createRejectionsRepo } from "./modules/review/rejections.repo.js";
 import { createReviewService } from "./modules/review/review.service.js";
@@ -146,7 +151,18 @@ export function createServices(deps: ServiceDeps) {
     instanceTimeoutMs: config.reconcile.instanceTimeoutMs,
   });
   schedules.every(RECONCILE_JOB, config.reconcile.intervalMs);
+  // Gold scoring after every stored annotation change; a new score runs the workflow's quality gate.
   const settings = createSettingsService(db);
+  const qualityGate = createQualityGate({ db, fsm, settings });
+  const goldScoring = createGoldScoring({
+    db,
+    onScored: async ({ organizationId, annotatorId, workflowId }) => {
+      await qualityGate.check(organizationId, annotatorId, workflowId);
+    },
+  });
+  ingestion.onAnnotationChanged(async (event) => {
+    await goldScoring.handle(event);
+  });
   return {
     ...deps,
     db,
@@ -165,6 +181,10 @@ export function createServices(deps: ServiceDeps) {
     roles: createRoleService(db),
     labelingConfigs: createLabelingConfigService(db),
     settings,
+    goldTasks: createGoldTaskService(db),
+    goldScoring,
+    quality: { ...createQualityService({ db, settings }), gate: qualityGate },
+    monitoring: createMonitoringService({ db }),
     assignments,
     fsm,
     agreement,

@@ -62,6 +62,8 @@ export interface AppConfig {
   };
   assignments: { deliveryAttempts: number; deliveryBackoffMs: number };
   reconcile: { intervalMs: number; instanceTimeoutMs: number };
+  /** GET /metrics: the bearer token it requires, or undefined for a public endpoint. */
+  metrics: { token: string | undefined };
   /** Shared by the docker, ecs and kubernetes backends (backends/container/). */
   containers: {
     image: string;
@@ -173,6 +175,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       deliveryAttempts: (raw as RawConfig).assignments.ASSIGNMENT_DELIVERY_ATTEMPTS,
       deliveryBackoffMs: (raw as RawConfig).assignments.ASSIGNMENT_DELIVERY_BACKOFF_MS,
     },
+    metrics: { token: (raw as RawConfig).metrics.METRICS_TOKEN },
     reconcile: {
       intervalMs: (raw as RawConfig).reconcile.RECONCILE_INTERVAL_SECONDS * 1000,
       instanceTimeoutMs: (raw as RawConfig).reconcile.RECONCILE_INSTANCE_TIMEOUT_MS,

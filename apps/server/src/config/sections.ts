@@ -285,6 +285,11 @@ export const configSections = {
       "Delay before the second delivery attempt; doubles per attempt, capped at 5 minutes.",
     ),
   }),
+  metrics: z.object({
+    METRICS_TOKEN: optionalString().describe(
+      "Bearer token Prometheus must send to GET /metrics (`Authorization: Bearer <token>`). Unset: /metrics is public, so keep it off the public network.",
+    ),
+  }),
   reconcile: z.object({
     RECONCILE_INTERVAL_SECONDS: int(300, 0, 86_400).describe(
       "How often the periodic reconcile compares in-progress assignments with their LS projects and ingests what webhooks missed (0 = never; POST /api/reconcile still runs one).",

@@ -1,6 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { getRequestListener } from "@hono/node-server";
+import { webhookFastPathFor } from "../http/webhook-fast-path.js";
 import type { InstanceProxy } from "./instance-proxy.js";
 
 /**
@@ -17,11 +18,13 @@ export function serveWithInstanceProxy(
   onListening?: (info: AddressInfo) => void,
 ): http.Server {
   const api = getRequestListener(options.fetch);
+  // POST /api/webhook on node:http (webhook-fast-path.ts) when the app registered one.
+  const webhook = webhookFastPathFor(options.fetch);
   const server = http.createServer((req, res) => {
     options.proxy
       .handle(req, res)
       .then((isHandled) => {
-        if (!isHandled) return api(req, res);
+        if (!isHandled && !webhook?.(req, res)) return api(req, res);
       })
       .catch(() => {
         if (!res.headersSent) res.writeHead(502, { "content-type": "application/json" });

@@ -1,5 +1,7 @@
+import http from "node:http";
 import { createServer } from "node:net";
-import { type ServerType, serve } from "@hono/node-server";
+import { getRequestListener, type ServerType } from "@hono/node-server";
+import { webhookFastPathFor } from "../../src/http/webhook-fast-path.js";
 import { createTestApp, type TestApp } from "./test-app.js";
 
 /** A free TCP port on 127.0.0.1 (asked from the OS, then released). */
@@ -27,7 +29,13 @@ export async function createListeningTestApp(env: Record<string, string> = {}): 
   const url = `http://127.0.0.1:${port}`;
   const t = await createTestApp({ PORT: String(port), PUBLIC_URL: url, ...env });
   const server: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch: t.app.fetch, port, hostname: "127.0.0.1" }, () => resolve(s));
+    // Like production (routing/serve.ts): the webhook fast path in front of Hono.
+    const api = getRequestListener(t.app.fetch);
+    const webhook = webhookFastPathFor(t.app.fetch);
+    const s = http.createServer((req, res) => {
+      if (!webhook?.(req, res)) void api(req, res);
+    });
+    s.listen(port, "127.0.0.1", () => resolve(s));
   });
   return {
     ...t,

@@ -1,5 +1,7 @@
 export * from "./agreement.js";
+export * from "./annotation-event-rollups.js";
 export * from "./annotations.js";
+export * from "./annotator-quality-totals.js";
 export * from "./annotators.js";
 export * from "./api-tokens.js";
 export * from "./assignments.js";

@@ -10,8 +10,12 @@ import { registerAssignmentRoutes } from "./assignments.routes.js";
 import { registerAuthRoutes } from "./auth.routes.js";
 import { registerEventRoutes } from "./events.routes.js";
 import { registerFsmRoutes } from "./fsm.routes.js";
+import { registerGoldTaskRoutes } from "./gold-tasks.routes.js";
 import { registerLabelingConfigRoutes } from "./labeling-configs.routes.js";
+import { registerMetricsRoutes } from "./metrics.routes.js";
+import { registerMonitoringRoutes } from "./monitoring.routes.js";
 import { registerPredictionRoutes } from "./predictions.routes.js";
+import { registerQualityRoutes } from "./quality.routes.js";
 import { registerReconcileRoutes } from "./reconcile.routes.js";
 import { registerRejectionRoutes } from "./rejections.routes.js";
 import { registerRoleRoutes } from "./roles.routes.js";
@@ -46,6 +50,10 @@ export const ROUTE_MODULES: ((app: ApiApp, services: Services) => void)[] = [
   registerReconcileRoutes,
   registerRejectionRoutes,
   registerEventRoutes,
+  registerGoldTaskRoutes,
+  registerQualityRoutes,
+  registerMonitoringRoutes,
+  registerMetricsRoutes,
   registerMcpRoutes,
 ];
 

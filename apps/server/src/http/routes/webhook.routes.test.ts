@@ -1,8 +1,12 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { getRequestListener } from "@hono/node-server";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../../test/helpers/test-app.js";
 import { annotationEvents, annotations, assignments, assignmentTasks, jobs } from "../../db/schema/index.js";
 import { assignmentFixtures } from "../../modules/assignments/test-fixtures.js";
+import { webhookFastPathFor } from "../webhook-fast-path.js";
 import { WEBHOOK_MAX_BYTES } from "./webhook.routes.js";
 
 let t: TestApp;
@@ -204,5 +208,114 @@ describe("POST /api/webhook", () => {
     expect(
       await t.db.select().from(annotationEvents).where(eq(annotationEvents.annotatorId, annotator.id)),
     ).toEqual([]);
+  });
+});
+
+describe("POST /api/webhook through the node:http fast path (serve)", () => {
+  /** The app as routing/serve.ts serves it: the fast path in front of Hono; `hono` without it. */
+  async function listen(fast: boolean) {
+    const api = getRequestListener(t.app.fetch);
+    const webhook = webhookFastPathFor(t.app.fetch);
+    const server = http.createServer((req, res) => {
+      if (!(fast && webhook?.(req, res))) void api(req, res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return { server, port: (server.address() as AddressInfo).port };
+  }
+  const send = (port: number, headers: Record<string, string>, body: string) =>
+    new Promise<{ status: number; type: string; body: unknown }>((resolve, reject) => {
+      const req = http.request(
+        { host: "127.0.0.1", port, path: "/api/webhook", method: "POST", headers },
+        (res) => {
+          let text = "";
+          res.on("data", (chunk) => {
+            text += String(chunk);
+          });
+          res.on("end", () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              type: String(res.headers["content-type"]),
+              body: text ? JSON.parse(text) : null,
+            }),
+          );
+        },
+      );
+      req.on("error", reject);
+      req.end(body);
+    });
+
+  it("is registered, and answers like the Hono route: stored once, duplicates, 401, counted 400s", async () => {
+    expect(webhookFastPathFor(t.app.fetch)).toBeTypeOf("function");
+    const fast = await listen(true);
+    const hono = await listen(false);
+    try {
+      const { annotator, assignment, headers } = await setup(3);
+      const json = { ...headers, "content-type": "application/json" };
+      const bodies = [
+        JSON.stringify(created(annotation(41, 1000))),
+        JSON.stringify(created(annotation(41, 1000))),
+        JSON.stringify(created(annotation(42, 1001))),
+      ];
+      const viaFast = [];
+      for (const body of bodies.slice(0, 2)) viaFast.push(await send(fast.port, json, body));
+      expect(viaFast.map((r) => r.body)).toEqual([
+        { ok: true, outcome: "ingested" },
+        { ok: true, outcome: "duplicate" },
+      ]);
+      expect(viaFast[0]!.type).toMatch(/^application\/json/);
+      expect(await send(hono.port, json, bodies[1]!)).toMatchObject({
+        status: 200,
+        body: { ok: true, outcome: "duplicate" },
+      });
+      expect((await send(fast.port, json, bodies[2]!)).body).toEqual({ ok: true, outcome: "ingested" });
+      const stored = await t.db.select().from(annotations).where(eq(annotations.annotatorId, annotator.id));
+      expect(stored.map((a) => a.lsAnnotationId).sort()).toEqual([41, 42]);
+      const [progress] = await t.db.select().from(assignments).where(eq(assignments.id, assignment.id));
+      expect(progress!.completedCount).toBe(2);
+
+      const wrong = { ...json, "x-webhook-secret": "nope" };
+      const unauthorized = [
+        await send(fast.port, wrong, bodies[0]!),
+        await send(hono.port, wrong, bodies[0]!),
+      ];
+      expect(unauthorized.map((r) => r.status)).toEqual([401, 401]);
+      expect(unauthorized[0]!.body).toEqual(unauthorized[1]!.body);
+
+      const malformed = await metric("malformed");
+      const bad = [
+        "{not json",
+        JSON.stringify({ nothing: true }),
+        JSON.stringify({ action: "ANNOTATION_CREATED", annotation: { id: "seventeen" } }),
+        JSON.stringify({ ...created(annotation(43, 1002)), task: { id: 1002 } }),
+      ];
+      const answers = [];
+      for (const body of bad)
+        answers.push([await send(fast.port, json, body), await send(hono.port, json, body)]);
+      for (const [viaFastPath, viaHono] of answers) {
+        expect(viaFastPath!.status).toBe(400);
+        expect(viaFastPath!.body).toEqual(viaHono!.body);
+      }
+      expect(await metric("malformed")).toBe(malformed + bad.length * 2);
+      const huge = await send(
+        fast.port,
+        { ...json, "transfer-encoding": "chunked" },
+        "x".repeat(WEBHOOK_MAX_BYTES + 10),
+      );
+      expect(huge.status).toBe(400);
+      expect(await metric("malformed")).toBe(malformed + bad.length * 2 + 1);
+    } finally {
+      fast.server.closeAllConnections();
+      hono.server.closeAllConnections();
+      await new Promise((r) => fast.server.close(r));
+      await new Promise((r) => hono.server.close(r));
+    }
+  });
+
+  it("keeps the route in the OpenAPI document", async () => {
+    const doc = (await t.request("GET", "/api/openapi.json")).body as {
+      paths: Record<string, { post?: { requestBody?: unknown; responses?: Record<string, unknown> } }>;
+    };
+    expect(doc.paths["/api/webhook"]?.post?.requestBody).toBeTruthy();
+    expect(doc.paths["/api/webhook"]?.post?.responses?.["200"]).toBeTruthy();
   });
 });

@@ -3,9 +3,11 @@ import { bodyLimit } from "hono/body-limit";
 import { ZodError } from "zod";
 import { parseWebhookPayload } from "../../labelstudio/webhook-payload.js";
 import { AppError } from "../../lib/app-error.js";
+import { fastParseWebhook } from "../../modules/ingestion/webhook-fast-parse.js";
 import type { Services } from "../../services.js";
 import type { ApiApp } from "../context.js";
 import { defineRoute, errors, json } from "../openapi.js";
+import { registerWebhookFastPath } from "../webhook-fast-path.js";
 
 /** LS sends whole task and project dumps; 5 MB is far above a real batch and bounds memory. */
 export const WEBHOOK_MAX_BYTES = 5 * 1024 * 1024;
@@ -34,7 +36,10 @@ const webhookRoute = defineRoute({
   },
 });
 
-export function registerWebhookRoutes(app: ApiApp, { ingestion, metrics }: Services) {
+export function registerWebhookRoutes(app: ApiApp, services: Services) {
+  const { ingestion, metrics } = services;
+  // The raw node:http handler that serve puts in front of Hono (same handler, same answers).
+  registerWebhookFastPath(app, services);
   // Every 400 is counted here, whichever layer answered it (body limit, unparsable JSON, headers or
   // payload validation), so a malformed or oversized body is a counted 400, never a 500.
   app.use("/api/webhook", async (c, next) => {
@@ -54,7 +59,9 @@ export function registerWebhookRoutes(app: ApiApp, { ingestion, metrics }: Servi
       const end = metrics.webhookLatency.startTimer();
       const headers = c.req.valid("header");
       try {
-        const event = parseWebhookPayload(c.req.valid("json"));
+        // One validation pass: the hand check of the usual shapes, the full schema otherwise.
+        const body = c.req.valid("json");
+        const event = fastParseWebhook(body) ?? parseWebhookPayload(body);
         const result = await ingestion.ingestWebhook(
           Number(headers["x-annotator-id"]),
           headers["x-webhook-secret"],

@@ -121,6 +121,28 @@ describe("assign", () => {
     expect((await service().assign(orgId, workflow.id, other.id))!.goldTaskCount).toBe(2);
   });
 
+  it("creates the gold item of a gold task added after earlier claims (gold items are ensured only when missing)", async () => {
+    const config = await f.labelingConfig(orgId);
+    const first = await f.goldTask(orgId, config.id);
+    const { role, workflow } = await setup(
+      { imagesPerProject: 10, goldStandardRate: 0.1, labelingConfigId: config.id },
+      30,
+    );
+    const annotator = await f.annotator(orgId, { roleId: role.id });
+    const one = (await service().assign(orgId, workflow.id, annotator.id))!;
+    expect(one.goldTaskCount).toBe(1);
+    const goldIds = async () =>
+      (await f.itemRows(workflow.id)).filter((i) => i.kind === "gold").map((i) => i.goldTaskId);
+    expect(await goldIds()).toEqual([first.id]);
+    // A gold task added later has no gold item yet: the next claim creates it and can hand it out.
+    const second = await f.goldTask(orgId, config.id);
+    const two = (await service().assign(orgId, workflow.id, annotator.id))!;
+    expect((await goldIds()).sort()).toEqual([first.id, second.id].sort());
+    const gold = (await f.tasksOf(two.id)).filter((x) => x.isGold);
+    expect(gold.map((x) => x.itemId)).toHaveLength(1);
+    expect(two.goldTaskCount).toBe(1);
+  });
+
   it("refuses inactive annotators and the wrong role (400), unknown ones and other tenants (404)", async () => {
     const { role, workflow } = await setup({}, 3);
     const stopped = await f.annotator(orgId, { roleId: role.id, status: "stopped" });

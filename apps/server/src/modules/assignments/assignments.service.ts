@@ -1,13 +1,14 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../../db/client.js";
-import { annotators, assignments, assignmentTasks, workflows } from "../../db/schema/index.js";
+import { annotators, assignments, workflows } from "../../db/schema/index.js";
 import { defineJob } from "../../jobs/catalog.js";
 import type { SendOptions } from "../../jobs/queue.js";
 import { AppError, found, isAppError } from "../../lib/app-error.js";
 import type { Logger } from "../../lib/logger.js";
-import { applyTransition, applyTransitionMany, recordCreation } from "../fsm/transition.js";
-import { claimSourceItems, ensureGoldItems, pickGoldItems } from "./claim.repo.js";
+import { applyTransition } from "../fsm/transition.js";
+import { claimOnboardingGold } from "../quality/onboarding.js";
+import { claimAndAssignSourceItems, insertAssignmentRows, pickGoldItemsEnsured } from "./claim.repo.js";
 import { DELIVER_JOB, REMOVE_LS_TASKS_JOB, returnItems } from "./delivery.js";
 
 export const AUTO_ASSIGN_JOB = "assignment.auto-assign";
@@ -92,74 +93,56 @@ export function createAssignmentService({ db, jobs, log, random = Math.random }:
       if (workflow.maxProjects !== null && Number(held?.counted ?? 0) >= workflow.maxProjects) return null;
     }
 
-    const regular = await claimSourceItems(tx, {
-      workflowId: workflow.id,
-      annotatorId,
-      limit: workflow.imagesPerProject,
-      maxHolders: workflow.annotationsPerItem,
-      shuffle: workflow.shuffleImages,
-      random,
-    });
-    if (regular.length === 0) {
+    // Quality-gate onboarding: a new annotator's first tasks in the workflow are gold only.
+    const onboardingGold = await claimOnboardingGold(tx, workflow, annotatorId);
+    const claimed =
+      onboardingGold.length > 0
+        ? []
+        : await claimAndAssignSourceItems(tx, {
+            workflowId: workflow.id,
+            annotatorId,
+            limit: workflow.imagesPerProject,
+            maxHolders: workflow.annotationsPerItem,
+            shuffle: workflow.shuffleImages,
+            random,
+          });
+    const regular = claimed.map((item) => item.id);
+    if (regular.length === 0 && onboardingGold.length === 0) {
       if (options.auto) return null;
       throw new AppError("CONFLICT", "No images available for assignment");
     }
-    let gold: number[] = [];
-    if (workflow.goldStandardRate > 0 && workflow.labelingConfigId !== null) {
-      await ensureGoldItems(tx, {
+    let gold: number[] = onboardingGold;
+    if (onboardingGold.length === 0 && workflow.goldStandardRate > 0 && workflow.labelingConfigId !== null) {
+      // Gold items are created only when a gold task of the config has none yet (same statement).
+      gold = await pickGoldItemsEnsured(tx, {
         organizationId: workflow.organizationId,
         workflowId: workflow.id,
         labelingConfigId: workflow.labelingConfigId,
+        annotatorId,
+        count: Math.ceil(regular.length * workflow.goldStandardRate),
       });
-      const count = Math.ceil(regular.length * workflow.goldStandardRate);
-      gold = await pickGoldItems(tx, { workflowId: workflow.id, annotatorId, count });
     }
-    const goldSet = new Set(gold);
     const order = arrange(regular, gold, workflow.shuffleImages, random);
 
-    const [assignment] = await tx
-      .insert(assignments)
-      .values({
-        organizationId: workflow.organizationId,
-        workflowId: workflow.id,
-        annotatorId,
-        taskCount: order.length,
-        goldTaskCount: gold.length,
-      })
-      .returning();
-    await tx.insert(assignmentTasks).values(
-      order.map((itemId, position) => ({
-        assignmentId: assignment!.id,
-        annotatorId,
-        itemId,
-        position,
-        isGold: goldSet.has(itemId),
-      })),
-    );
-    await recordCreation(tx, {
+    // One statement: assignment, tasks, the assignment's creation history (FSM `recordCreation`) and the
+    // `assign` history of the items the claim moved (with overlap an item may already be IN_PROGRESS
+    // for another annotator: it is skipped, not an error, as in `applyTransitionMany`).
+    const assignment = await insertAssignmentRows(tx, {
       organizationId: workflow.organizationId,
-      entity: "assignment",
-      entityId: assignment!.id,
-      state: "pending",
+      workflowId: workflow.id,
+      annotatorId,
+      order,
+      gold,
+      moved: claimed.filter((item) => item.moved),
       triggeredBy: options.triggeredBy ?? null,
-      context: { workflowId: workflow.id, annotatorId, taskCount: order.length, goldTaskCount: gold.length },
-    });
-    // With overlap an item may already be IN_PROGRESS for another annotator: it is skipped, not an error.
-    await applyTransitionMany(tx, {
-      organizationId: workflow.organizationId,
-      entity: "task",
-      entityIds: regular,
-      transition: "assign",
-      triggeredBy: options.triggeredBy ?? null,
-      context: { assignmentId: assignment!.id, annotatorId },
     });
     await jobs.send(
       DELIVER_JOB,
-      { assignmentId: assignment!.id },
-      { singletonKey: `assignment:${assignment!.id}` },
+      { assignmentId: assignment.id },
+      { singletonKey: `assignment:${assignment.id}` },
       tx,
     );
-    return assignment!;
+    return assignment;
   }
 
   /** The workflow's first batch moves it from CREATED to IN_PROGRESS (whoever gets there first). */

@@ -1,6 +1,8 @@
-import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.js";
-import { assignmentTasks, items } from "../../db/schema/index.js";
+import { assignments, assignmentTasks, fsmStateHistory, items } from "../../db/schema/index.js";
+import { uuidv7 } from "../../lib/uuidv7.js";
+import { bulkTransitionSql } from "../fsm/transition.js";
 
 // Statements run on PostgreSQL (`pg`) and PGlite; both return `{ rows }` from execute().
 const rowsOf = <T>(result: unknown) => (result as { rows: T[] }).rows;
@@ -34,46 +36,101 @@ const CLOSED_STATES = sql`('ARCHIVED', 'ESCALATED')`;
  * random slices of the source, in random order, with two index probes instead of a sort of the table.
  */
 export async function claimSourceItems(tx: Db, input: ClaimInput): Promise<number[]> {
-  const claimed: number[] = [];
+  return (await claimRows(tx, input, null)).map((r) => r.id);
+}
+
+/** An item claimed by `claimAndAssignSourceItems`, with the task state it had before the claim. */
+export interface ClaimedItem {
+  id: number;
+  previous: string;
+  /** True when the FSM's `assign` moved it (false: already IN_PROGRESS for another holder). */
+  moved: boolean;
+}
+
+/**
+ * `claimSourceItems` plus the state half of the FSM's `assign` transition, in the same statements:
+ * items in a state `assign` leaves from go to its target state, others (held by another annotator
+ * with overlap) keep theirs. One UPDATE per item instead of two (claim, then transition), so one row
+ * version and one set of index entries. The history rows of the moved items are written by
+ * `insertAssignmentRows`, in the same transaction.
+ */
+export function claimAndAssignSourceItems(tx: Db, input: ClaimInput): Promise<ClaimedItem[]> {
+  return claimRows(tx, input, ASSIGN);
+}
+
+/** The FSM's `assign` of tasks, in SQL form, applied to the claim's picked rows (`p`). */
+const ASSIGN = bulkTransitionSql("task", "assign", sql`p.state`);
+
+async function claimRows(
+  tx: Db,
+  input: ClaimInput,
+  transition: typeof ASSIGN | null,
+): Promise<ClaimedItem[]> {
+  const claimed: ClaimedItem[] = [];
   const random = input.random ?? Math.random;
+  // Without a transition the status column is left alone (the claim alone, as `claimSourceItems`).
+  const stateChange = transition ? sql`, ${transition.set}` : sql``;
+  // One statement per range: (shuffle bounds,) SKIP LOCKED pick, assigned_count + 1 and state change.
+  const claimRange = async (level: number, remaining: number, range: SQL, start: SQL) => {
+    const rows = rowsOf<{
+      start: number | string | null;
+      id: number | string | null;
+      previous: string | null;
+    }>(
+      await tx.execute(sql`with s as (${start}),
+        picked as (
+          select i.id, i.state from ${items} i
+          where i.workflow_id = ${input.workflowId} and i.assigned_count = ${level}
+            and i.kind <> 'gold' and i.state not in ${CLOSED_STATES} ${range}
+            and not exists (select 1 from ${assignmentTasks} t
+              where t.annotator_id = ${input.annotatorId} and t.item_id = i.id)
+          order by i.id
+          limit ${remaining}
+          for update of i skip locked
+        ),
+        upd as (
+          update ${items} u set assigned_count = u.assigned_count + 1${stateChange}, updated_at = now()
+          from picked p where u.id = p.id
+          returning u.id, p.state as previous
+        )
+        select s.start, upd.id, upd.previous from s left join upd on true`),
+    );
+    const got = rows
+      .filter((r) => r.id !== null)
+      .map((r) => ({
+        id: Number(r.id),
+        previous: String(r.previous),
+        moved: transition?.moved(String(r.previous)) ?? false,
+      }))
+      .sort((a, b) => a.id - b.id);
+    claimed.push(...got);
+    const first = rows[0]?.start;
+    return first === null || first === undefined ? null : Number(first);
+  };
   for (let level = 0; level < input.maxHolders && claimed.length < input.limit; level++) {
-    let start: number | null = null;
-    if (input.shuffle) {
-      const [bounds] = rowsOf<{ lo: number | string | null; hi: number | string | null }>(
-        await tx.execute(sql`select
+    if (!input.shuffle) {
+      await claimRange(level, input.limit - claimed.length, sql``, sql`select null::bigint as start`);
+      continue;
+    }
+    // Start at a random id between the level's first and last id (two index probes), then wrap around.
+    const r = random();
+    const start = await claimRange(
+      level,
+      input.limit - claimed.length,
+      sql`and i.id >= (select start from s)`,
+      sql`select b.lo + floor(${r}::float8 * (b.hi - b.lo + 1))::bigint as start from (select
           (select id from ${items} where workflow_id = ${input.workflowId} and assigned_count = ${level}
             order by id limit 1) as lo,
           (select id from ${items} where workflow_id = ${input.workflowId} and assigned_count = ${level}
-            order by id desc limit 1) as hi`),
-      );
-      if (bounds?.lo === null || bounds?.lo === undefined) continue;
-      const lo = Number(bounds.lo);
-      const hi = Number(bounds.hi);
-      start = lo + Math.floor(random() * (hi - lo + 1));
-    }
-    const ranges = start === null ? [sql``] : [sql`and i.id >= ${start}`, sql`and i.id < ${start}`];
-    for (const range of ranges) {
-      const remaining = input.limit - claimed.length;
-      if (remaining <= 0) break;
-      claimed.push(
-        ...ids(
-          await tx.execute(sql`select i.id from ${items} i
-            where i.workflow_id = ${input.workflowId} and i.assigned_count = ${level}
-              and i.kind <> 'gold' and i.state not in ${CLOSED_STATES} ${range}
-              and not exists (select 1 from ${assignmentTasks} t
-                where t.annotator_id = ${input.annotatorId} and t.item_id = i.id)
-            order by i.id
-            limit ${remaining}
-            for update of i skip locked`),
-        ),
-      );
-    }
-  }
-  if (claimed.length > 0) {
-    await tx
-      .update(items)
-      .set({ assignedCount: sql`${items.assignedCount} + 1`, updatedAt: new Date() })
-      .where(inArray(items.id, claimed));
+            order by id desc limit 1) as hi) b`,
+    );
+    if (start === null || claimed.length >= input.limit) continue;
+    await claimRange(
+      level,
+      input.limit - claimed.length,
+      sql`and i.id < (select start from s)`,
+      sql`select ${start}::bigint as start`,
+    );
   }
   return claimed;
 }
@@ -116,6 +173,116 @@ export async function pickGoldItems(
       order by random()
       limit ${input.count}`),
   );
+}
+
+/**
+ * The claim's gold pick: `pickGoldItems` that also tells, in the same statement, whether a gold task of
+ * the labeling config has no gold item in the workflow yet. Only then are gold items created
+ * (`ensureGoldItems`) and the pick repeated, so a claim does not re-insert every gold item each time.
+ */
+export async function pickGoldItemsEnsured(
+  tx: Db,
+  input: {
+    organizationId: number;
+    workflowId: number;
+    labelingConfigId: number;
+    annotatorId: number;
+    count: number;
+  },
+): Promise<number[]> {
+  if (input.count <= 0) return [];
+  const [row] = rowsOf<{ ids: (number | string)[] | null; missing: boolean }>(
+    await tx.execute(sql`select array(select i.id from ${items} i
+        where i.workflow_id = ${input.workflowId} and i.kind = 'gold' and i.gold_task_id is not null
+          and i.source_key >= 'gold:' and i.source_key < 'gold;'
+          and i.state not in ${CLOSED_STATES}
+          and not exists (select 1 from ${assignmentTasks} t
+            where t.annotator_id = ${input.annotatorId} and t.item_id = i.id)
+        order by random()
+        limit ${input.count}) as ids,
+      exists (select 1 from gold_tasks g
+        where g.organization_id = ${input.organizationId} and g.labeling_config_id = ${input.labelingConfigId}
+          and not exists (select 1 from ${items} x
+            where x.workflow_id = ${input.workflowId} and x.source_key = 'gold:' || g.id)) as missing`),
+  );
+  if (!row?.missing) return (row?.ids ?? []).map(Number);
+  await ensureGoldItems(tx, input);
+  return pickGoldItems(tx, input);
+}
+
+/** `{a,b}` array literal of ids or plain tokens (UUIDs, state names): passed as one parameter. */
+const arrayLiteral = (values: readonly (number | string)[]) => `{${values.join(",")}}`;
+
+const ASSIGNMENT_COLUMNS = Object.entries(getTableColumns(assignments));
+const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+export interface AssignmentRowsInput {
+  organizationId: number;
+  workflowId: number;
+  annotatorId: number;
+  /** Item ids in delivery order (positions 0…n-1). */
+  order: number[];
+  gold: number[];
+  /** Items moved by `assign` (history rows), with their previous state. */
+  moved: { id: number; previous: string }[];
+  triggeredBy: number | null;
+}
+
+/**
+ * Writes a claimed batch in one statement: the assignment, its tasks (positions in `order`), the
+ * assignment's creation history row (FSM `recordCreation`: previous state null, transition `create`,
+ * state `pending`) and the `assign` history row of every moved item (context `{assignmentId,
+ * annotatorId}`). History ids are UUIDv7 made here in that order, so the creation sorts first.
+ */
+export async function insertAssignmentRows(tx: Db, input: AssignmentRowsInput) {
+  const creationId = uuidv7();
+  const historyIds = input.moved.map(() => uuidv7());
+  const creationContext = JSON.stringify({
+    workflowId: input.workflowId,
+    annotatorId: input.annotatorId,
+    taskCount: input.order.length,
+    goldTaskCount: input.gold.length,
+  });
+  const returning = sql.join(
+    ASSIGNMENT_COLUMNS.map(([key]) => sql`${sql.identifier(snake(key))} as ${sql.identifier(key)}`),
+    sql`, `,
+  );
+  const [raw] = rowsOf<Record<string, unknown>>(
+    await tx.execute(sql`with a as (
+        insert into ${assignments} (organization_id, workflow_id, annotator_id, task_count, gold_task_count)
+        values (${input.organizationId}, ${input.workflowId}, ${input.annotatorId}, ${input.order.length},
+          ${input.gold.length})
+        returning ${returning}
+      ),
+      t as (
+        insert into ${assignmentTasks} (assignment_id, annotator_id, item_id, position, is_gold)
+        select a.id, ${input.annotatorId}::integer, u.item_id, (u.ord - 1)::integer, u.item_id = any(${arrayLiteral(input.gold)}::bigint[])
+        from a, unnest(${arrayLiteral(input.order)}::bigint[]) with ordinality as u(item_id, ord)
+      ),
+      h as (
+        insert into ${fsmStateHistory} (id, organization_id, entity_name, entity_id, state, previous_state,
+          transition_name, triggered_by_id, reason, context_data)
+        select ${creationId}::uuid, ${input.organizationId}::integer, 'assignment', a.id::text, 'pending', null, 'create',
+          ${input.triggeredBy}::integer, null, ${creationContext}::jsonb
+        from a
+        union all
+        select u.history_id, ${input.organizationId}::integer, 'task', u.item_id::text, ${ASSIGN.to}::text, u.previous,
+          ${ASSIGN.name}::text, ${input.triggeredBy}::integer, null,
+          jsonb_build_object('assignmentId', a.id, 'annotatorId', ${input.annotatorId}::integer)
+        from a, unnest(${arrayLiteral(historyIds)}::uuid[], ${arrayLiteral(input.moved.map((m) => m.id))}::bigint[],
+          ${arrayLiteral(input.moved.map((m) => m.previous))}::text[]) as u(history_id, item_id, previous)
+      )
+      select * from a`),
+  );
+  const assignment: Record<string, unknown> = {};
+  for (const [key, column] of ASSIGNMENT_COLUMNS) {
+    const value = raw![key];
+    assignment[key] =
+      value === null || value === undefined || value instanceof Date
+        ? value
+        : column.mapFromDriverValue(value);
+  }
+  return assignment as typeof assignments.$inferSelect;
 }
 
 /**

@@ -211,3 +211,26 @@ export async function recordCreation(
     contextData: input.context ?? {},
   });
 }
+
+/**
+ * SQL-level bulk form of a transition, for a statement that already holds the entities' rows locked
+ * (e.g. a claim's `FOR UPDATE SKIP LOCKED` pick updated in the same statement): `set` is the status
+ * assignment `<column> = case when <current> in (<from>) then <to> else <current> end`, so entities in
+ * a state the transition does not leave from keep theirs (skipped, as in `applyTransitionMany`).
+ * The caller must append one history row (state `to`, previous state, transition `name`) for every
+ * entity whose previous state is in `from` — `moved(previous)` — in the same transaction.
+ */
+export function bulkTransitionSql(entity: FsmEntity, transition: string, current: SQL) {
+  const def = definitionOf(entity, transition);
+  const { column } = storage(entity);
+  const fromList = sql.join(
+    def.from.map((s) => sql`${s}`),
+    sql`, `,
+  );
+  return {
+    name: def.name,
+    to: def.to,
+    set: sql`${column} = case when ${current} in (${fromList}) then ${def.to} else ${current} end`,
+    moved: (previous: string) => def.from.includes(previous),
+  };
+}

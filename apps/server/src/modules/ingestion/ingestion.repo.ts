@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.js";
 import { annotationEvents, annotations, assignments, assignmentTasks } from "../../db/schema/index.js";
 import type { AnnotationUpsert } from "./annotation-changes.js";
@@ -47,6 +47,32 @@ export async function findAnnotation(db: Db, annotatorId: number, lsAnnotationId
   return row ?? null;
 }
 
+/** Drizzle internals `db.execute` itself uses (pg-core/db.js), to pass a statement name. */
+interface Executor {
+  dialect?: { sqlToQuery(query: SQL): unknown };
+  session?: {
+    prepareQuery(
+      query: unknown,
+      fields: undefined,
+      name: string,
+      isArrayMode: boolean,
+    ): {
+      execute(): Promise<unknown>;
+    };
+  };
+}
+
+/**
+ * Runs `query` like `db.execute`, as the named prepared statement `name`: on PostgreSQL each pooled
+ * connection parses and plans it once, then only binds the values (the hot path's SQL is ~3 KB).
+ * The text must be the same for every call (values go in as parameters only).
+ */
+function executeNamed(db: Db, name: string, query: SQL): Promise<unknown> {
+  const { dialect, session } = db as unknown as Executor;
+  if (!dialect?.sqlToQuery || !session?.prepareQuery) return db.execute(query);
+  return session.prepareQuery(dialect.sqlToQuery(query), undefined, name, false).execute();
+}
+
 export interface IngestUpsertInput {
   annotatorId: number;
   eventKey: string;
@@ -75,7 +101,10 @@ export interface IngestUpsertResult {
  */
 export async function ingestUpsert(db: Db, input: IngestUpsertInput): Promise<IngestUpsertResult> {
   const c = input.change;
-  const result = await db.execute(sql`
+  const result = await executeNamed(
+    db,
+    "labelfleet_ingest_upsert",
+    sql`
     with target as (
       select t.id as task_id, t.item_id, a.id as assignment_id, a.status, a.organization_id
       from assignment_tasks t join assignments a on a.id = t.assignment_id
@@ -135,7 +164,8 @@ export async function ingestUpsert(db: Db, input: IngestUpsertInput): Promise<In
     select (select row_to_json(target) from target) as target,
       exists (select 1 from event) as fresh,
       (select id from upserted) as annotation_id,
-      (select inserted from upserted) as inserted`);
+      (select inserted from upserted) as inserted`,
+  );
   const [row] = (
     result as unknown as {
       rows: {

@@ -1,0 +1,1 @@
+ALTER TABLE "annotator_quality_totals" ADD CONSTRAINT "annotator_quality_totals_workflow_id_workflows_id_fk" FOREIGN KEY ("workflow_id") REFERENCES "public"."workflows"("id") ON DELETE cascade ON UPDATE no action;
