@@ -8,6 +8,8 @@ import {
   roles,
 } from "../../db/schema/index.js";
 import type { Page } from "../../http/pagination.js";
+import { isAppError } from "../../lib/app-error.js";
+import { applyTransition } from "../fsm/transition.js";
 
 export type AnnotatorRow = typeof annotators.$inferSelect;
 
@@ -153,4 +155,40 @@ export async function containerEventsOf(db: Db, annotatorId: number) {
     .from(containerEvents)
     .where(eq(containerEvents.annotatorId, annotatorId))
     .orderBy(asc(containerEvents.id));
+}
+
+/**
+ * `fail` transition from `expectedState`, the reason kept as `lastError`, and a container event, in
+ * one transaction. Returns false when the annotator moved meanwhile (stopped, deleted): a 409 from the
+ * guarded transition is the expected outcome of that race, not an error.
+ */
+export async function failAnnotator(
+  db: Db,
+  row: { id: number; organizationId: number },
+  input: { expectedState: string; reason: string; eventType: string; details?: Record<string, unknown> },
+): Promise<boolean> {
+  try {
+    await db.transaction(async (tx) => {
+      await applyTransition(tx, {
+        organizationId: row.organizationId,
+        entity: "annotator",
+        entityId: row.id,
+        transition: "fail",
+        expectedState: input.expectedState,
+        reason: input.reason,
+      });
+      await updateAnnotator(tx, row.id, { lastError: input.reason });
+      await recordContainerEvent(tx, {
+        organizationId: row.organizationId,
+        annotatorId: row.id,
+        eventType: input.eventType,
+        message: input.reason,
+        ...(input.details ? { details: input.details } : {}),
+      });
+    });
+    return true;
+  } catch (error) {
+    if (isAppError(error) && error.code === "CONFLICT") return false;
+    throw error;
+  }
 }

@@ -7,6 +7,7 @@ import { applyTransition } from "../fsm/transition.js";
 import {
   type AnnotatorRow,
   annotatorRowsIn,
+  failAnnotator,
   findAnnotatorRow,
   recordContainerEvent,
   updateAnnotator,
@@ -103,28 +104,7 @@ export function createHealthService(deps: HealthDeps) {
 
   /** A running instance died: `fail` (from its current state) with the reason, then the restart policy. */
   async function markDead(row: AnnotatorRow, reason: string, eventType: string) {
-    try {
-      await db.transaction(async (tx) => {
-        await applyTransition(tx, {
-          organizationId: row.organizationId,
-          entity: "annotator",
-          entityId: row.id,
-          transition: "fail",
-          expectedState: row.status,
-          reason,
-        });
-        await updateAnnotator(tx, row.id, { lastError: reason });
-        await recordContainerEvent(tx, {
-          organizationId: row.organizationId,
-          annotatorId: row.id,
-          eventType,
-          message: reason,
-        });
-      });
-    } catch (error) {
-      if (isAppError(error) && error.code === "CONFLICT") return false; // moved meanwhile (stopped, deleted)
-      throw error;
-    }
+    if (!(await failAnnotator(db, row, { expectedState: row.status, reason, eventType }))) return false;
     await scheduleRestart(row);
     return true;
   }

@@ -8,6 +8,7 @@ import type { Logger } from "../../lib/logger.js";
 import { applyTransition, applyTransitionMany } from "../fsm/transition.js";
 import {
   type AnnotatorRow,
+  failAnnotator,
   findAnnotator,
   findAnnotatorRow,
   recordContainerEvent,
@@ -77,23 +78,13 @@ export function createLifecycleService(deps: LifecycleDeps) {
 
   /** `starting` → `error` with the reason, unless someone moved the annotator meanwhile (stop, delete). */
   async function failStart(row: AnnotatorRow, reason: string, eventType = "start_failed") {
-    try {
-      await db.transaction(async (tx) => {
-        await applyTransition(tx, {
-          organizationId: row.organizationId,
-          entity: "annotator",
-          entityId: row.id,
-          transition: "fail",
-          expectedState: "starting",
-          reason,
-        });
-        await updateAnnotator(tx, row.id, { lastError: reason });
-        await event(row, eventType, reason, { restartCount: row.restartCount }, tx);
-      });
-    } catch (error) {
-      if (!isConflict(error)) throw error;
-      return false;
-    }
+    const failed = await failAnnotator(db, row, {
+      expectedState: "starting",
+      reason,
+      eventType,
+      details: { restartCount: row.restartCount },
+    });
+    if (!failed) return false;
     // Leave nothing half-started behind (the process backend already killed a child that never got ready).
     await backend
       .stop(refOf((await findAnnotatorRow(db, row.id)) ?? row))
