@@ -39,7 +39,8 @@ export async function createTestApp(env: Record<string, string> = {}) {
   const services: Services = createServices({
     config,
     database,
-    log: createLogger("silent"),
+    // TEST_LOG_LEVEL=error shows what a failing test's server logged (a 500's cause, say).
+    log: createLogger((process.env.TEST_LOG_LEVEL as "silent" | undefined) ?? "silent"),
     secret: config.auth.secret!,
     version: "0.0.0-test",
   });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../../test/helpers/test-app.js";
 import { items, jobs } from "../../db/schema/index.js";
 import { claimSourceItems } from "./claim.repo.js";
+import { createClaimHints } from "./claim-hints.js";
 import { assignmentFixtures } from "./test-fixtures.js";
 
 let t: TestApp;
@@ -84,6 +85,20 @@ describe("assign", () => {
     await expect(service().assign(orgId, workflow.id, c.id)).rejects.toMatchObject({ code: "CONFLICT" });
     await expect(service().assign(orgId, workflow.id, a.id)).rejects.toMatchObject({ code: "CONFLICT" });
     expect((await f.itemRows(workflow.id)).every((i) => i.assignedCount === 2)).toBe(true);
+  });
+
+  it("does not take an item twice when one claim reaches the next level (annotationsPerItem 2)", async () => {
+    for (const shuffleImages of [false, true]) {
+      const { role, workflow } = await setup(
+        { imagesPerProject: 5, annotationsPerItem: 2, shuffleImages },
+        3,
+      );
+      const annotator = await f.annotator(orgId, { roleId: role.id });
+      const batch = (await service().assign(orgId, workflow.id, annotator.id))!;
+      // Level 0 gave all 3 items; level 1 then sees the same 3 (now held once) and must skip them.
+      expect(batch.taskCount).toBe(3);
+      expect((await f.itemRows(workflow.id)).map((i) => i.assignedCount)).toEqual([1, 1, 1]);
+    }
   });
 
   it("mixes ceil(n × goldStandardRate) gold items, never the same gold twice to one annotator", async () => {
@@ -183,6 +198,38 @@ describe("assign", () => {
     const annotator = await f.annotator(orgId, { roleId: role.id });
     const assignment = (await service().assign(orgId, workflow.id, annotator.id))!;
     expect((await f.tasksOf(assignment.id)).map((x) => x.itemId).sort()).toEqual([rows[2]!.id, rows[3]!.id]);
+  });
+});
+
+describe("source-order scan hints", () => {
+  it("start where the last claim started, and still hand out items given back below that", async () => {
+    const { role, workflow } = await setup({ imagesPerProject: 3, shuffleImages: false }, 9);
+    const all = (await f.itemRows(workflow.id)).map((i) => i.id);
+    const [a, b, c] = [
+      await f.annotator(orgId, { roleId: role.id }),
+      await f.annotator(orgId, { roleId: role.id }),
+      await f.annotator(orgId, { roleId: role.id }),
+    ];
+    const first = (await service().assign(orgId, workflow.id, a.id))!;
+    const second = (await service().assign(orgId, workflow.id, b.id))!;
+    expect((await f.tasksOf(second.id)).map((x) => x.itemId)).toEqual(all.slice(3, 6));
+    // The first batch goes back to the pool, below the hint (the second batch's first id).
+    await service().cancel(orgId, first.id, null);
+    // The next claim takes the ids above the hint first, then wraps around to the ones given back.
+    const third = (await service().assign(orgId, workflow.id, c.id))!;
+    expect((await f.tasksOf(third.id)).map((x) => x.itemId)).toEqual(all.slice(6, 9));
+    const fourth = (await service().assign(orgId, workflow.id, b.id))!;
+    expect((await f.tasksOf(fourth.id)).map((x) => x.itemId).sort((x, y) => x - y)).toEqual(all.slice(0, 3));
+  });
+
+  it("expire", async () => {
+    let now = 1_000;
+    const hints = createClaimHints(100, () => now);
+    expect(hints.get(1, 0)).toBe(0);
+    hints.set(1, 0, 42);
+    expect([hints.get(1, 0), hints.get(1, 1), hints.get(2, 0)]).toEqual([42, 0, 0]);
+    now += 101;
+    expect(hints.get(1, 0)).toBe(0);
   });
 });
 

@@ -9,6 +9,7 @@ import type { Logger } from "../../lib/logger.js";
 import { applyTransition } from "../fsm/transition.js";
 import { claimOnboardingGold } from "../quality/onboarding.js";
 import { claimAndAssignSourceItems, insertAssignmentRows, pickGoldItemsEnsured } from "./claim.repo.js";
+import { createClaimHints } from "./claim-hints.js";
 import { DELIVER_JOB, REMOVE_LS_TASKS_JOB, returnItems } from "./delivery.js";
 
 export const AUTO_ASSIGN_JOB = "assignment.auto-assign";
@@ -60,6 +61,8 @@ function arrange(regular: number[], gold: number[], isShuffled: boolean, random:
  * different annotators run in parallel and never exceed `annotationsPerItem`).
  */
 export function createAssignmentService({ db, jobs, log, random = Math.random }: AssignmentServiceDeps) {
+  // Where this process's source-order claims start scanning (claim-hints.ts).
+  const hints = createClaimHints();
   async function getWorkflow(organizationId: number, workflowId: number) {
     const [row] = await db
       .select()
@@ -105,6 +108,7 @@ export function createAssignmentService({ db, jobs, log, random = Math.random }:
             maxHolders: workflow.annotationsPerItem,
             shuffle: workflow.shuffleImages,
             random,
+            hints,
           });
     const regular = claimed.map((item) => item.id);
     if (regular.length === 0 && onboardingGold.length === 0) {

@@ -3,6 +3,7 @@ import type { Db } from "../../db/client.js";
 import { assignments, assignmentTasks, fsmStateHistory, items } from "../../db/schema/index.js";
 import { uuidv7 } from "../../lib/uuidv7.js";
 import { bulkTransitionSql } from "../fsm/transition.js";
+import type { ClaimHints } from "./claim-hints.js";
 
 // Statements run on PostgreSQL (`pg`) and PGlite; both return `{ rows }` from execute().
 const rowsOf = <T>(result: unknown) => (result as { rows: T[] }).rows;
@@ -16,6 +17,8 @@ export interface ClaimInput {
   maxHolders: number;
   shuffle: boolean;
   random?: () => number;
+  /** Where source-order scans may start (per process); without it every scan starts at the first id. */
+  hints?: ClaimHints;
 }
 
 /** States in which an item no longer takes annotators (brief: archived and escalated items are out). */
@@ -28,8 +31,15 @@ const CLOSED_STATES = sql`('ARCHIVED', 'ESCALATED')`;
  * Candidates are taken level by level of `assigned_count` (0 first, then 1, … below `maxHolders`), so
  * every scan walks the `(workflow_id, assigned_count, id)` index in order and stops after `limit` rows,
  * at 1,000 items as at 1,000,000. `FOR UPDATE SKIP LOCKED` lets concurrent claimers pass each other's
- * rows; PostgreSQL re-checks `assigned_count = level` on a row that changed since the statement began,
- * so a row filled by another claimer is never taken past its bound.
+ * rows; PostgreSQL re-checks the level on a row that changed since the statement began, so a row
+ * filled by another claimer is never taken past its bound.
+ *
+ * Two planner traps are shut on purpose. The level is written as a range (`>= L and < L + 1`) and the
+ * order as `(assigned_count, id)`: with an equality the planner may prefer walking the primary key and
+ * filtering (it cannot know the taken items sit at the start of the id order: 90 ms per claim after
+ * 130,000 taken items in a one-workflow database); with the range only the claim index gives that
+ * order. And the "never held" check has `offset 0`, which keeps it a per-row probe of the
+ * `(annotator_id, item_id)` key instead of an anti-join that reads all of the annotator's tasks.
  *
  * Shuffle is cheap rather than perfect: each level starts at a random id between the level's first
  * and last id and wraps around, and the batch's positions are shuffled afterwards. Batches are thus
@@ -70,6 +80,13 @@ async function claimRows(
   const random = input.random ?? Math.random;
   // Without a transition the status column is left alone (the claim alone, as `claimSourceItems`).
   const stateChange = transition ? sql`, ${transition.set}` : sql``;
+  // The level as a range: see the doc comment (planner traps).
+  const atLevel = (level: number, alias: SQL) =>
+    sql`${alias}.workflow_id = ${input.workflowId} and ${alias}.assigned_count >= ${level}
+      and ${alias}.assigned_count < ${level + 1}`;
+  // Items this claim took at a lower level now sit at the next one: they must not be taken twice.
+  const taken = () =>
+    claimed.length === 0 ? sql`` : sql`and i.id <> all(${arrayLiteral(claimed.map((c) => c.id))}::bigint[])`;
   // One statement per range: (shuffle bounds,) SKIP LOCKED pick, assigned_count + 1 and state change.
   const claimRange = async (level: number, remaining: number, range: SQL, start: SQL) => {
     const rows = rowsOf<{
@@ -80,11 +97,11 @@ async function claimRows(
       await tx.execute(sql`with s as (${start}),
         picked as (
           select i.id, i.state from ${items} i
-          where i.workflow_id = ${input.workflowId} and i.assigned_count = ${level}
-            and i.kind <> 'gold' and i.state not in ${CLOSED_STATES} ${range}
+          where ${atLevel(level, sql`i`)} ${range}
+            and i.kind <> 'gold' and i.state not in ${CLOSED_STATES} ${taken()}
             and not exists (select 1 from ${assignmentTasks} t
-              where t.annotator_id = ${input.annotatorId} and t.item_id = i.id)
-          order by i.id
+              where t.annotator_id = ${input.annotatorId} and t.item_id = i.id offset 0)
+          order by i.assigned_count, i.id
           limit ${remaining}
           for update of i skip locked
         ),
@@ -105,30 +122,47 @@ async function claimRows(
       .sort((a, b) => a.id - b.id);
     claimed.push(...got);
     const first = rows[0]?.start;
-    return first === null || first === undefined ? null : Number(first);
+    return { start: first === null || first === undefined ? null : Number(first), got };
   };
+  // Ids from `start` on at this level, or (`below`) the ids before it: one scan of the claim index.
+  const from = (level: number, start: SQL) => sql`and (i.assigned_count, i.id) >= (${level}, ${start})`;
+  const below = (level: number, start: SQL) => sql`and (i.assigned_count, i.id) < (${level}, ${start})`;
   for (let level = 0; level < input.maxHolders && claimed.length < input.limit; level++) {
     if (!input.shuffle) {
-      await claimRange(level, input.limit - claimed.length, sql``, sql`select null::bigint as start`);
+      const hint = input.hints?.get(input.workflowId, level) ?? 0;
+      const none = sql`select null::bigint as start`;
+      const first = await claimRange(
+        level,
+        input.limit - claimed.length,
+        from(level, sql`${hint}::bigint`),
+        none,
+      );
+      const wrapped =
+        hint > 0 && claimed.length < input.limit
+          ? (await claimRange(level, input.limit - claimed.length, below(level, sql`${hint}::bigint`), none))
+              .got
+          : [];
+      const lowest = wrapped[0] ?? first.got[0];
+      if (lowest) input.hints?.set(input.workflowId, level, lowest.id);
       continue;
     }
     // Start at a random id between the level's first and last id (two index probes), then wrap around.
     const r = random();
-    const start = await claimRange(
+    const { start } = await claimRange(
       level,
       input.limit - claimed.length,
-      sql`and i.id >= (select start from s)`,
+      from(level, sql`(select start from s)`),
       sql`select b.lo + floor(${r}::float8 * (b.hi - b.lo + 1))::bigint as start from (select
-          (select id from ${items} where workflow_id = ${input.workflowId} and assigned_count = ${level}
-            order by id limit 1) as lo,
-          (select id from ${items} where workflow_id = ${input.workflowId} and assigned_count = ${level}
-            order by id desc limit 1) as hi) b`,
+          (select id from ${items} i where ${atLevel(level, sql`i`)}
+            order by i.assigned_count, i.id limit 1) as lo,
+          (select id from ${items} i where ${atLevel(level, sql`i`)}
+            order by i.assigned_count desc, i.id desc limit 1) as hi) b`,
     );
     if (start === null || claimed.length >= input.limit) continue;
     await claimRange(
       level,
       input.limit - claimed.length,
-      sql`and i.id < (select start from s)`,
+      below(level, sql`(select start from s)`),
       sql`select ${start}::bigint as start`,
     );
   }
