@@ -13,6 +13,8 @@ interface LoadSpec {
   target: string;
   connections: number;
   durationMs: number;
+  /** Added to every LS annotation id (and bare event key): rounds of one run never collide. */
+  idBase: number;
   organizationId: number;
   /** One per connection (round robin): each has its own in-progress assignment of `tasks` LS tasks. */
   annotators: {
@@ -77,7 +79,7 @@ async function webhookLoop(worker: number, deadline: number, agent: Agent) {
     "x-webhook-secret": a.secret,
   };
   for (let n = 0; performance.now() < deadline; n++) {
-    const id = worker * 1_000_000 + n + 1;
+    const id = worker * 1_000_000 + spec.idBase + n + 1;
     const payload = body(worker, n, id);
     // Every 10th webhook is sent twice, as LS-side retries or a flaky proxy would.
     for (let copy = 0; copy < (n % 10 === 9 ? 2 : 1); copy++) {
@@ -99,7 +101,7 @@ async function webhookLoop(worker: number, deadline: number, agent: Agent) {
 async function insertLoop(worker: number, deadline: number, pool: pg.Pool) {
   const a = annotatorOf(worker);
   for (let n = 0; performance.now() < deadline; n++) {
-    const id = worker * 1_000_000 + n + 1;
+    const id = worker * 1_000_000 + spec.idBase + n + 1;
     const started = performance.now();
     try {
       const result = await pool.query(
@@ -154,5 +156,6 @@ process.stdout.write(
     p50: percentile(50),
     p99: percentile(99),
     ackedIds: acked,
+    latencies: latencies.map((ms) => Math.round(ms * 100) / 100),
   })}\n`,
 );

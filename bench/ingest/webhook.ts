@@ -3,10 +3,12 @@
  * loopback port; a second process (load.ts) posts ANNOTATION_CREATED webhooks from 32 keep-alive
  * connections for a bounded time (10% of them twice). In the same run, the same process shape runs a
  * bare `INSERT ... ON CONFLICT DO NOTHING` of the same event row through `pg` at the same
- * concurrency. Prints rates, p50/p99, the ratio, and lost/duplicated events counted afterwards.
- * Uses a throw-away database on the server of TEST_DATABASE_URL (default: local postgres).
+ * concurrency. The two alternate in `rounds` rounds (bare, webhook, bare, webhook, …) so that a
+ * change in the machine's load during the run weighs on both sides alike. Prints rates, p50/p99, the
+ * ratio, and lost/duplicated events counted afterwards. Uses a throw-away database on the server of
+ * TEST_DATABASE_URL (default: local postgres).
  *
- *   npx tsx bench/ingest/webhook.ts [seconds=10] [connections=32]
+ *   npx tsx bench/ingest/webhook.ts [seconds=12] [connections=32] [rounds=3]
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -25,8 +27,9 @@ import { serveWithInstanceProxy } from "../../apps/server/src/routing/serve.js";
 import { createServices } from "../../apps/server/src/services.js";
 import { freePort } from "../../apps/server/test/helpers/listening-app.js";
 
-const SECONDS = Number(process.argv[2] ?? 10);
+const SECONDS = Number(process.argv[2] ?? 12);
 const CONNECTIONS = Number(process.argv[3] ?? 32);
+const ROUNDS = Number(process.argv[4] ?? 3);
 const TASKS = 5000; // per annotator's assignment: more than one connection posts in a bounded run
 
 const adminUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -45,6 +48,9 @@ const config = loadConfig({
   AUTH_SECRET: randomBytes(32).toString("hex"),
   DATABASE_URL: url.toString(),
   PORT: String(port),
+  // Group-commit knobs (docs/configuration.md), passed through to compare settings.
+  ...(process.env.WEBHOOK_BATCH_MAX ? { WEBHOOK_BATCH_MAX: process.env.WEBHOOK_BATCH_MAX } : {}),
+  ...(process.env.WEBHOOK_BATCH_LANES ? { WEBHOOK_BATCH_LANES: process.env.WEBHOOK_BATCH_LANES } : {}),
 });
 // Same pool size as the bare-insert side (load.ts: one pg.Pool of `connections`): like with like.
 const database = await openDatabase({ url: url.toString(), poolSize: CONNECTIONS });
@@ -76,6 +82,28 @@ async function runLoad(spec: Record<string, unknown>) {
     p50: number;
     p99: number;
     ackedIds: number[];
+    latencies: number[];
+  };
+}
+
+type LoadResult = Awaited<ReturnType<typeof runLoad>>;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+
+/** The rounds of one side as one measurement: totals over total time, percentiles over all requests. */
+function combine(results: LoadResult[]) {
+  const seconds = results.reduce((sum, r) => sum + r.seconds, 0);
+  const acknowledged = results.reduce((sum, r) => sum + r.acknowledged, 0);
+  const latencies = results.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  return {
+    rate: acknowledged / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    acknowledged,
+    duplicatesSent: results.reduce((sum, r) => sum + r.duplicatesSent, 0),
+    errors: results.reduce((sum, r) => sum + r.errors, 0),
+    ackedIds: results.flatMap((r) => r.ackedIds),
+    perRound: results.map((r) => Math.round(r.rate)),
   };
 }
 
@@ -94,7 +122,7 @@ async function inProcess(
   const latencies: number[] = [];
   let acknowledged = 0;
   const started = performance.now();
-  const deadline = started + SECONDS * 1000;
+  const deadline = started + (SECONDS * 1000) / ROUNDS;
   await Promise.all(
     Array.from({ length: CONNECTIONS }, async (_, w) => {
       const a = annotators[w % annotators.length]!;
@@ -191,12 +219,24 @@ try {
     hostname: "127.0.0.1",
     proxy: services.routing.createProxy(),
   });
-  const common = { connections: CONNECTIONS, durationMs: SECONDS * 1000, organizationId: org.id, annotators };
+  const common = {
+    connections: CONNECTIONS,
+    durationMs: (SECONDS * 1000) / ROUNDS,
+    organizationId: org.id,
+    annotators,
+  };
 
-  const bare = await runLoad({ ...common, mode: "insert", target: url.toString() });
-  await db.execute(sql`delete from annotation_events where event_key like 'bare:%'`);
-  await db.execute(sql`vacuum analyze annotation_events`);
-  const hooks = await runLoad({ ...common, mode: "webhook", target: `http://127.0.0.1:${port}` });
+  const bareRounds: LoadResult[] = [];
+  const hookRounds: LoadResult[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const idBase = round * 100_000; // below IN_PROCESS_ID_BASE for up to 5 rounds
+    bareRounds.push(await runLoad({ ...common, idBase, mode: "insert", target: url.toString() }));
+    hookRounds.push(
+      await runLoad({ ...common, idBase, mode: "webhook", target: `http://127.0.0.1:${port}` }),
+    );
+  }
+  const bare = combine(bareRounds);
+  const hooks = combine(hookRounds);
   server.close();
   const direct = await inProcess(services, annotators);
 
@@ -221,6 +261,7 @@ try {
       {
         seconds: SECONDS,
         connections: CONNECTIONS,
+        rounds: ROUNDS,
         webhook: {
           perSecond: round(hooks.rate),
           p50Ms: round(hooks.p50, 2),
@@ -228,12 +269,14 @@ try {
           acknowledged: hooks.acknowledged,
           duplicatesSent: hooks.duplicatesSent,
           errors: hooks.errors,
+          perRound: hooks.perRound,
         },
         bareInsert: {
           perSecond: round(bare.rate),
           p50Ms: round(bare.p50, 2),
           p99Ms: round(bare.p99, 2),
           errors: bare.errors,
+          perRound: bare.perRound,
         },
         inProcess: {
           perSecond: round(direct.rate),

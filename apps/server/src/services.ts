@@ -80,6 +80,8 @@ export function createServices(deps: ServiceDeps) {
     catalog,
     send: jobs.send,
     kick: () => worker.kick(),
+    batchMax: config.ingestion.webhookBatchMax,
+    batchLanes: config.ingestion.webhookBatchLanes,
   });
   const objectStorage = createObjectStorage({ config, secret });
   const itemSync = createItemSyncService({

@@ -61,6 +61,7 @@ export interface AppConfig {
     traefikCertResolver: string | undefined;
   };
   assignments: { deliveryAttempts: number; deliveryBackoffMs: number };
+  ingestion: { webhookBatchMax: number; webhookBatchLanes: number };
   reconcile: { intervalMs: number; instanceTimeoutMs: number };
   /** GET /metrics: the bearer token it requires, or undefined for a public endpoint. */
   metrics: { token: string | undefined };
@@ -176,6 +177,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       deliveryBackoffMs: (raw as RawConfig).assignments.ASSIGNMENT_DELIVERY_BACKOFF_MS,
     },
     metrics: { token: (raw as RawConfig).metrics.METRICS_TOKEN },
+    ingestion: {
+      webhookBatchMax: (raw as RawConfig).ingestion.WEBHOOK_BATCH_MAX,
+      webhookBatchLanes: (raw as RawConfig).ingestion.WEBHOOK_BATCH_LANES,
+    },
     reconcile: {
       intervalMs: (raw as RawConfig).reconcile.RECONCILE_INTERVAL_SECONDS * 1000,
       instanceTimeoutMs: (raw as RawConfig).reconcile.RECONCILE_INSTANCE_TIMEOUT_MS,

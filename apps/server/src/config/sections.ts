@@ -290,6 +290,14 @@ export const configSections = {
       "Bearer token Prometheus must send to GET /metrics (`Authorization: Bearer <token>`). Unset: /metrics is public, so keep it off the public network.",
     ),
   }),
+  ingestion: z.object({
+    WEBHOOK_BATCH_MAX: int(64, 1, 1000).describe(
+      "Most webhook annotations written in one statement and commit (group commit: webhooks that arrive while a batch is written go together in the next). 1 writes each webhook alone.",
+    ),
+    WEBHOOK_BATCH_LANES: int(2, 1, 64).describe(
+      "Webhook batches one process writes at once. An annotator's webhooks always go through the same lane, so concurrent batches never touch the same rows; keep it below DATABASE_POOL_SIZE.",
+    ),
+  }),
   reconcile: z.object({
     RECONCILE_INTERVAL_SECONDS: int(300, 0, 86_400).describe(
       "How often the periodic reconcile compares in-progress assignments with their LS projects and ingests what webhooks missed (0 = never; POST /api/reconcile still runs one).",

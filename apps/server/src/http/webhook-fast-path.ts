@@ -18,6 +18,29 @@ const ANNOTATOR_ID = /^\d{1,10}$/;
 
 const fastPaths = new WeakMap<Fetch, WebhookFastPath>();
 
+/** The request body, or null (rest drained) when it is larger than MAX_BYTES. Plain listeners: no
+ * async iterator per request on the hot path. */
+function readBody(req: IncomingMessage): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    let chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      const first = size <= MAX_BYTES;
+      size += chunk.length;
+      if (size <= MAX_BYTES) chunks.push(chunk);
+      else if (first) {
+        // Answer at once; the rest is read and dropped (the stream keeps flowing).
+        chunks = [];
+        resolve(null);
+      }
+    });
+    req.once("end", () => {
+      if (size <= MAX_BYTES) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    });
+    req.once("error", reject);
+  });
+}
+
 /** The fast path registered for an app (keyed by its `fetch`), for `serve` to put in front of it. */
 export function webhookFastPathFor(fetch: Fetch): WebhookFastPath | undefined {
   return fastPaths.get(fetch);
@@ -61,18 +84,11 @@ export function registerWebhookFastPath(app: { fetch: Fetch }, services: Service
 
   async function handle(req: IncomingMessage, res: ServerResponse, annotatorId: number, secret: string) {
     const requestId = (req.headers["x-request-id"] as string | undefined)?.slice(0, 100) || randomUUID();
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > MAX_BYTES) {
-        reply(res, requestId, 400, { error: `Webhook body larger than ${MAX_BYTES} bytes` });
-        req.resume();
-        return;
-      }
-      chunks.push(chunk);
+    const raw = await readBody(req);
+    if (raw === null) {
+      reply(res, requestId, 400, { error: `Webhook body larger than ${MAX_BYTES} bytes` });
+      return;
     }
-    const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
     let event: ReturnType<typeof fastParseWebhook> = null;
     try {
       event = fastParseWebhook(JSON.parse(raw.toString("utf8")));

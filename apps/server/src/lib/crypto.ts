@@ -17,9 +17,15 @@ export const hmacBase64url = (key: string, value: string): string =>
 
 /** Compares secrets in constant time (also when lengths differ: both sides are hashed first). */
 export function safeEqual(a: string, b: string): boolean {
-  const ha = createHash("sha256").update(a).digest();
-  const hb = createHash("sha256").update(b).digest();
-  return timingSafeEqual(ha, hb) && a.length === b.length;
+  return safeEqualDigest(secretDigest(a), b);
+}
+
+/** The SHA-256 of a secret, to keep instead of the secret for repeated `safeEqualDigest` checks. */
+export const secretDigest = (secret: string): Buffer => createHash("sha256").update(secret).digest();
+
+/** `safeEqual` against a secret kept as its `secretDigest` (one hash per check instead of two). */
+export function safeEqualDigest(expected: Buffer, presented: string): boolean {
+  return timingSafeEqual(expected, secretDigest(presented));
 }
 
 /**

@@ -27,6 +27,12 @@ export function createMetrics(options: { collectDefaults?: boolean } = {}) {
       buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
       registers: [registry],
     }),
+    webhookBatchSize: new Histogram({
+      name: "labelfleet_webhook_batch_size",
+      help: "Webhook annotations written per statement and commit (group commit, WEBHOOK_BATCH_MAX)",
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+      registers: [registry],
+    }),
     reconcileRuns: new Counter({
       name: "labelfleet_reconcile_runs_total",
       help: "Reconcile runs by outcome",

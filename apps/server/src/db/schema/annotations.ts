@@ -23,7 +23,9 @@ export const annotations = pgTable(
   "annotations",
   {
     id: bigserial({ mode: "number" }).primaryKey(),
-    organizationId: tenant(),
+    // No foreign key to organizations: the item's cascades already remove annotations with their
+    // organization, and a key check per webhook would lock the one organization row (hot path).
+    organizationId: integer().notNull(),
     itemId: bigint({ mode: "number" })
       .notNull()
       .references(() => items.id, { onDelete: "cascade" }),

@@ -1,13 +1,17 @@
 import { index, integer, jsonb, pgTable, text, uuid } from "drizzle-orm/pg-core";
-import { createdAt, tenant } from "./_columns.js";
+import { createdAt } from "./_columns.js";
 import { members } from "./members.js";
 
-/** Append-only state history; ids are UUIDv7 so ordering by id is ordering by time. */
+/**
+ * Append-only state history; ids are UUIDv7 so ordering by id is ordering by time. No foreign key to
+ * organizations (hot path: every claim and webhook writes here, and each key check would lock the one
+ * organization row); a trigger on organizations deletes an organization's history instead (0009).
+ */
 export const fsmStateHistory = pgTable(
   "fsm_state_history",
   {
     id: uuid().primaryKey(),
-    organizationId: tenant(),
+    organizationId: integer().notNull(),
     entityName: text().notNull(),
     entityId: text().notNull(),
     state: text().notNull(),

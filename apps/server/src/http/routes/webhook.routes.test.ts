@@ -22,36 +22,14 @@ let sequence = 0;
 
 /** An annotator with an in-progress assignment of `n` tasks mapped to LS tasks 1000+i of LS_PROJECT. */
 async function setup(n = 3) {
-  const f = assignmentFixtures(t.services);
-  const org = await f.organizationId();
-  const workflow = await f.workflow(org);
-  await f.items(org, workflow.id, n);
-  const annotator = await f.annotator(org, { instance: { url: "http://127.0.0.1:9", token: "tok-123456" } });
-  const [assignment] = await t.db
-    .insert(assignments)
-    .values({
-      organizationId: org,
-      workflowId: workflow.id,
-      annotatorId: annotator.id,
-      lsProjectId: LS_PROJECT,
-      taskCount: n,
-      status: "in_progress",
-    })
-    .returning();
-  const rows = await f.itemRows(workflow.id);
-  await t.db.insert(assignmentTasks).values(
-    rows.map((item, i) => ({
-      assignmentId: assignment!.id,
-      annotatorId: annotator.id,
-      itemId: item.id,
-      position: i,
-      lsTaskId: 1000 + i,
-    })),
-  );
-  const secret = t.services.secrets.open(annotator.webhookSecretEnc!);
+  const { annotator, assignment, secret } = await assignmentFixtures(t.services).deliveredBatch({
+    tasks: n,
+    lsProjectId: LS_PROJECT,
+    lsTaskBase: 1000,
+  });
   return {
     annotator,
-    assignment: assignment!,
+    assignment,
     secret,
     headers: { "x-annotator-id": String(annotator.id), "x-webhook-secret": secret },
   };

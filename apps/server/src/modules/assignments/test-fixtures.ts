@@ -106,6 +106,41 @@ export function assignmentFixtures(services: Services) {
         .returning();
       return row!;
     },
+    /**
+     * A delivered batch: an annotator with an instance, an in-progress assignment of `tasks` new items
+     * of a new workflow, mapped to LS project `lsProjectId` and LS tasks `lsTaskBase + i`.
+     */
+    async deliveredBatch(options: { tasks: number; lsProjectId: number; lsTaskBase: number }) {
+      const organizationId = await this.organizationId();
+      const workflow = await this.workflow(organizationId);
+      await this.items(organizationId, workflow.id, options.tasks);
+      const annotator = await this.annotator(organizationId, {
+        instance: { url: "http://127.0.0.1:9", token: "tok-123456" },
+      });
+      const [assignment] = await db
+        .insert(assignments)
+        .values({
+          organizationId,
+          workflowId: workflow.id,
+          annotatorId: annotator.id,
+          lsProjectId: options.lsProjectId,
+          taskCount: options.tasks,
+          status: "in_progress",
+        })
+        .returning();
+      const rows = await this.itemRows(workflow.id);
+      await db.insert(assignmentTasks).values(
+        rows.map((item, i) => ({
+          assignmentId: assignment!.id,
+          annotatorId: annotator.id,
+          itemId: item.id,
+          position: i,
+          lsTaskId: options.lsTaskBase + i,
+        })),
+      );
+      const secret = services.secrets.open(annotator.webhookSecretEnc!);
+      return { organizationId, workflow, annotator, assignment: assignment!, secret };
+    },
     async itemRows(workflowId: number) {
       return db.select().from(items).where(eq(items.workflowId, workflowId)).orderBy(items.id);
     },

@@ -18,37 +18,14 @@ describe.runIf(onPostgres)("webhook ingestion across a database restart", () => 
 
   it("keeps every event it acknowledged when the server drops all connections mid-run", async () => {
     const N = 240;
-    const f = assignmentFixtures(t.services);
-    const org = await f.organizationId();
-    const workflow = await f.workflow(org);
-    await f.items(org, workflow.id, N);
-    const annotator = await f.annotator(org, {
-      instance: { url: "http://127.0.0.1:9", token: "tok-123456" },
+    const { annotator, assignment, secret } = await assignmentFixtures(t.services).deliveredBatch({
+      tasks: N,
+      lsProjectId: 9,
+      lsTaskBase: 5000,
     });
-    const [assignment] = await t.db
-      .insert(assignments)
-      .values({
-        organizationId: org,
-        workflowId: workflow.id,
-        annotatorId: annotator.id,
-        lsProjectId: 9,
-        taskCount: N,
-        status: "in_progress",
-      })
-      .returning();
-    const rows = await f.itemRows(workflow.id);
-    await t.db.insert(assignmentTasks).values(
-      rows.map((item, i) => ({
-        assignmentId: assignment!.id,
-        annotatorId: annotator.id,
-        itemId: item.id,
-        position: i,
-        lsTaskId: 5000 + i,
-      })),
-    );
     const headers = {
       "x-annotator-id": String(annotator.id),
-      "x-webhook-secret": t.services.secrets.open(annotator.webhookSecretEnc!),
+      "x-webhook-secret": secret,
     };
     const { rows: dbRows } = (await t.db.execute(sql`select current_database() as name`)) as unknown as {
       rows: { name: string }[];
@@ -109,7 +86,7 @@ describe.runIf(onPostgres)("webhook ingestion across a database restart", () => 
       .from(annotations)
       .where(eq(annotations.annotatorId, annotator.id));
     expect(annotated.length).toBe(stored.size);
-    const [progress] = await t.db.select().from(assignments).where(eq(assignments.id, assignment!.id));
+    const [progress] = await t.db.select().from(assignments).where(eq(assignments.id, assignment.id));
     expect(progress!.completedCount).toBe(stored.size);
   }, 120_000);
 });

@@ -6,7 +6,7 @@ import type { JobCatalog } from "../../jobs/catalog.js";
 import type { SendOptions } from "../../jobs/queue.js";
 import type { LsWebhookEvent } from "../../labelstudio/webhook-payload.js";
 import { AppError } from "../../lib/app-error.js";
-import { type SecretBox, safeEqual } from "../../lib/crypto.js";
+import { type SecretBox, safeEqual, safeEqualDigest, secretDigest } from "../../lib/crypto.js";
 import type { Metrics } from "../../lib/metrics.js";
 import { uuidv7 } from "../../lib/uuidv7.js";
 import { canTransition } from "../fsm/machines.js";
@@ -18,13 +18,9 @@ import {
   eventKey,
   toAnnotationChanges,
 } from "./annotation-changes.js";
-import {
-  findAnnotation,
-  ingestUpsert,
-  insertEventOnce,
-  JOB_ANNOTATION_CHANGED,
-  markTaskUndone,
-} from "./ingestion.repo.js";
+import { findAnnotation, insertEventOnce, JOB_ANNOTATION_CHANGED, markTaskUndone } from "./ingestion.repo.js";
+import { createBatcher } from "./upsert-batcher.js";
+import { type IngestUpsertInput, type IngestUpsertResult, ingestUpsertMany } from "./upsert-statement.js";
 
 export { JOB_ANNOTATION_CHANGED, JOB_ASSIGNMENT_COMPLETE } from "./ingestion.repo.js";
 export const JOB_RECONCILE_ANNOTATOR = "reconcile.annotator";
@@ -53,15 +49,43 @@ export interface IngestionDeps {
   send: (name: string, payload: unknown, options?: SendOptions, tx?: Db) => Promise<number | null>;
   /** Wakes this process's worker after jobs were queued by SQL (the single-statement path). */
   kick?: () => void;
+  /** Most single-annotation webhooks written in one statement (WEBHOOK_BATCH_MAX; 1 = no batching). */
+  batchMax?: number;
+  /** Batches written at once (WEBHOOK_BATCH_LANES); an annotator always uses the same lane. */
+  batchLanes?: number;
 }
+
+/** A batch's JSON stays well under a few MB even when every webhook is at its size limit. */
+const BATCH_MAX_BYTES = 4 * 1024 * 1024;
 
 /**
  * Webhook ingestion (DESIGN §4.4): verify → store each event once → upsert the annotation and mark
  * its task done, all in one transaction → answer. Everything slower (item bookkeeping, gold scoring,
  * agreement, completion) runs in jobs; listeners registered with `onAnnotationChanged` run there.
  */
-export function createIngestionService({ db, secrets, metrics, catalog, send, kick }: IngestionDeps) {
+export function createIngestionService({
+  db,
+  secrets,
+  metrics,
+  catalog,
+  send,
+  kick,
+  batchMax = 64,
+  batchLanes = 2,
+}: IngestionDeps) {
   const listeners: AnnotationListener[] = [];
+  // Single-annotation webhooks outside a transaction are group-committed (upsert-batcher.ts), in
+  // lanes by annotator: concurrent batches then never update the same task or assignment rows (no
+  // lock-order deadlocks between them).
+  const lanes = Array.from({ length: batchLanes }, () =>
+    createBatcher<IngestUpsertInput, IngestUpsertResult>((inputs) => ingestUpsertMany(db, inputs), {
+      maxBatch: batchMax,
+      maxBytes: BATCH_MAX_BYTES,
+      sizeOf: (input) => input.eventKey.length + JSON.stringify(input.change.result).length,
+      keysOf: (input) => [`e:${input.eventKey}`, `a:${input.annotatorId}:${input.change.lsAnnotationId}`],
+      onBatch: (size) => metrics.webhookBatchSize.observe(size),
+    }),
+  );
 
   catalog.register({
     name: JOB_ANNOTATION_CHANGED,
@@ -78,14 +102,14 @@ export function createIngestionService({ db, secrets, metrics, catalog, send, ki
     },
   });
 
-  // Decrypted secrets of recent callers: the hot path then skips a read and a decryption. A rotated
+  // Digests of recent callers' secrets: the hot path then skips a read and a decryption. A rotated
   // secret takes effect at once (a mismatch re-reads); an old one is accepted for AUTH_CACHE_MS at most.
-  const authCache = new Map<number, { organizationId: number; secret: string; until: number }>();
+  const authCache = new Map<number, { organizationId: number; digest: Buffer; until: number }>();
 
   /** Verifies X-Annotator-Id + X-Webhook-Secret; unknown annotator and wrong secret answer alike. */
   async function authenticate(annotatorId: number, secret: string) {
     const cached = authCache.get(annotatorId);
-    if (cached && cached.until > Date.now() && safeEqual(cached.secret, secret)) {
+    if (cached && cached.until > Date.now() && safeEqualDigest(cached.digest, secret)) {
       return { id: annotatorId, organizationId: cached.organizationId };
     }
     const [annotator] = await db
@@ -108,7 +132,7 @@ export function createIngestionService({ db, secrets, metrics, catalog, send, ki
     if (authCache.size >= AUTH_CACHE_SIZE) authCache.delete(authCache.keys().next().value!);
     authCache.set(annotator.id, {
       organizationId: annotator.organizationId,
-      secret: expected,
+      digest: secretDigest(expected),
       until: Date.now() + AUTH_CACHE_MS,
     });
     return { id: annotator.id, organizationId: annotator.organizationId };
@@ -123,14 +147,19 @@ export function createIngestionService({ db, secrets, metrics, catalog, send, ki
     if (change.lsProjectId === null || change.lsTaskId === null) return "unmatched";
     // One key per logical change whatever brought it (webhook or reconcile): a webhook that arrives
     // after a reconcile ingested the same change is a duplicate, and the reverse.
-    const stored = await ingestUpsert(tx, {
+    const input: IngestUpsertInput = {
       annotatorId: annotator.id,
       eventKey: eventKey(annotator.id, change),
       eventType: change.action === "ANNOTATION_UPDATED" ? "annotation_updated" : "annotation_created",
       change,
       historyId: uuidv7(),
       source,
-    });
+    };
+    // Outside a transaction the change may share a statement with other webhooks' (group commit).
+    const stored =
+      tx === db
+        ? await lanes[annotator.id % lanes.length]!.submit(input)
+        : (await ingestUpsertMany(tx, [input]))[0]!;
     if (
       !stored.target ||
       stored.target.assignmentStatus === "cancelled" ||
