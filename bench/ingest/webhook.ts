@@ -30,6 +30,7 @@ import { freePort } from "../../apps/server/test/helpers/listening-app.js";
 const SECONDS = Number(process.argv[2] ?? 12);
 const CONNECTIONS = Number(process.argv[3] ?? 32);
 const ROUNDS = Number(process.argv[4] ?? 3);
+if (!(Number.isInteger(ROUNDS) && ROUNDS >= 1 && ROUNDS <= 4)) throw new Error("rounds: 1 to 4");
 const TASKS = 5000; // per annotator's assignment: more than one connection posts in a bounded run
 
 const adminUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -109,6 +110,8 @@ function combine(results: LoadResult[]) {
 
 /** LS annotation ids (per connection) and task offset of the in-process phase: apart from HTTP's. */
 const IN_PROCESS_ID_BASE = 500_000;
+/** LS annotation ids of the uncounted warm-up round (its events are checked for loss too). */
+const WARM_UP_ID_BASE = 400_000;
 
 /**
  * The same webhooks without HTTP: `connections` loops call `ingestion.ingestWebhook` (parsed body,
@@ -226,10 +229,15 @@ try {
     annotators,
   };
 
+  // Warm-up, not counted: JIT, pooled connections and their prepared statements, on both sides.
+  const warm = { ...common, durationMs: 1500, idBase: WARM_UP_ID_BASE };
+  await runLoad({ ...warm, mode: "insert", target: url.toString() });
+  const warmUp = await runLoad({ ...warm, mode: "webhook", target: `http://127.0.0.1:${port}` });
+
   const bareRounds: LoadResult[] = [];
   const hookRounds: LoadResult[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    const idBase = round * 100_000; // below IN_PROCESS_ID_BASE for up to 5 rounds
+    const idBase = round * 100_000; // below WARM_UP_ID_BASE for up to 4 rounds
     bareRounds.push(await runLoad({ ...common, idBase, mode: "insert", target: url.toString() }));
     hookRounds.push(
       await runLoad({ ...common, idBase, mode: "webhook", target: `http://127.0.0.1:${port}` }),
@@ -248,7 +256,7 @@ try {
     ),
   ).map((r) => Number(r.id));
   const storedSet = new Set(stored);
-  const lost = hooks.ackedIds.filter((id) => !storedSet.has(id)).length;
+  const lost = [...hooks.ackedIds, ...warmUp.ackedIds].filter((id) => !storedSet.has(id)).length;
   const duplicated = stored.length - storedSet.size;
   const [annotationCount] = rowsOf<{ n: number | string }>(
     await db.execute(
@@ -286,6 +294,7 @@ try {
         ratio: round(hooks.rate / bare.rate, 3),
         inProcessRatio: round(direct.rate / bare.rate, 3),
         stored: stored.length,
+        warmUpAcknowledged: warmUp.acknowledged,
         annotations: Number(annotationCount?.n ?? 0),
         lost,
         duplicated,
