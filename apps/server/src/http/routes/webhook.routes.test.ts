@@ -4,7 +4,7 @@ import { getRequestListener } from "@hono/node-server";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../../test/helpers/test-app.js";
-import { annotationEvents, annotations, assignments, assignmentTasks, jobs } from "../../db/schema/index.js";
+import { annotationEvents, annotations, assignments, jobs } from "../../db/schema/index.js";
 import { assignmentFixtures } from "../../modules/assignments/test-fixtures.js";
 import { webhookFastPathFor } from "../webhook-fast-path.js";
 import { WEBHOOK_MAX_BYTES } from "./webhook.routes.js";

@@ -11,8 +11,11 @@ const rowsOf = <T>(result: unknown) => (result as { rows: T[] }).rows;
  * - `annotated_count` = annotations that are neither DELETED nor skipped (was_cancelled);
  * - the task goes to COMPLETED once that count reaches the workflow's `annotationsPerItem`
  *   (through `assign` first when it sits in CREATED or REWORK) — the rule the FSM backfill derives;
+ * - a COMPLETED task with fewer live annotations than that (one deleted or skipped in LS after
+ *   completion) goes back to IN_PROGRESS (`uncomplete`);
  * - an item nobody works on any more and that has no live annotation goes back to CREATED (`release`),
  *   which is what a skip leads to (see `releaseSkippedTask`).
+ * These are the states the FSM backfill derives from the same facts (`deriveTaskState`).
  * The item row is locked for the duration, so concurrent runs for one item serialise.
  */
 export async function syncItemProgress(db: Db, itemId: number) {
@@ -59,14 +62,27 @@ export async function syncItemProgress(db: Db, itemId: number) {
         });
         state = done?.state ?? state;
       }
-    } else if (live === 0 && holds === 0 && state === "IN_PROGRESS") {
-      const released = await tryTransition(tx, {
-        ...base,
-        transition: "release",
-        expectedState: "IN_PROGRESS",
-        reason: "no annotator holds the item any more",
-      });
-      state = released?.state ?? state;
+    } else {
+      if (state === "COMPLETED") {
+        // Fewer live annotations than required (one was deleted or skipped after completion).
+        const reopened = await tryTransition(tx, {
+          ...base,
+          transition: "uncomplete",
+          expectedState: "COMPLETED",
+          reason: "fewer live annotations than annotationsPerItem",
+          context: { annotatedCount: live },
+        });
+        state = reopened?.state ?? state;
+      }
+      if (live === 0 && holds === 0 && state === "IN_PROGRESS") {
+        const released = await tryTransition(tx, {
+          ...base,
+          transition: "release",
+          expectedState: "IN_PROGRESS",
+          reason: "no annotator holds the item any more",
+        });
+        state = released?.state ?? state;
+      }
     }
     return { state, annotatedCount: live };
   });

@@ -64,6 +64,7 @@ const EXPECTED: Record<FsmEntity, { states: string[]; rows: Row[] }> = {
       ["assign", ["CREATED", "REWORK"], "IN_PROGRESS", false],
       ["release", ["IN_PROGRESS"], "CREATED", false],
       ["complete", ["IN_PROGRESS"], "COMPLETED", false],
+      ["uncomplete", ["COMPLETED"], "IN_PROGRESS", false],
       ["send_to_review", ["COMPLETED"], "IN_REVIEW", false],
       ["accept", ["COMPLETED", "IN_REVIEW"], "ACCEPTED", false],
       ["reject", ["COMPLETED", "IN_REVIEW"], "REJECTED", false],

@@ -91,6 +91,8 @@ export const MACHINES: Readonly<Record<FsmEntity, MachineDef>> = Object.freeze({
       assign: [["CREATED", "REWORK"], "IN_PROGRESS"],
       release: [["IN_PROGRESS"], "CREATED"],
       complete: [["IN_PROGRESS"], "COMPLETED"],
+      // An annotation of a completed task was deleted (or skipped) in LS: it needs annotating again.
+      uncomplete: [["COMPLETED"], "IN_PROGRESS"],
       send_to_review: [["COMPLETED"], "IN_REVIEW"],
       accept: [["COMPLETED", "IN_REVIEW"], "ACCEPTED"],
       reject: [["COMPLETED", "IN_REVIEW"], "REJECTED"],

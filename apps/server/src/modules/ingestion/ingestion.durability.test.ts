@@ -3,7 +3,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { onPostgres } from "../../../test/helpers/database.js";
 import { createTestApp, type TestApp } from "../../../test/helpers/test-app.js";
-import { annotationEvents, annotations, assignments, assignmentTasks } from "../../db/schema/index.js";
+import { annotationEvents, annotations, assignments } from "../../db/schema/index.js";
 import { assignmentFixtures } from "../assignments/test-fixtures.js";
 
 // PostgreSQL only: PGlite runs in-process and cannot lose its server connection.
