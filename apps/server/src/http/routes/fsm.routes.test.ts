@@ -216,6 +216,7 @@ describe("current state", () => {
       "escalate",
       "reject",
       "send_to_review",
+      "uncomplete",
     ]);
     expect((await t.request("GET", `/api/fsm/entities/comment/${item.id}/`, { cookie })).status).toBe(404);
   });
