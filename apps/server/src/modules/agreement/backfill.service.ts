@@ -1,9 +1,10 @@
-import { and, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
+import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../../db/client.js";
-import { backfillJobs, members, workflows } from "../../db/schema/index.js";
+import { backfillJobs } from "../../db/schema/index.js";
 import { defineJob } from "../../jobs/catalog.js";
 import { AppError } from "../../lib/app-error.js";
+import { countJobs, jobsWithCreator, requireProject } from "../backfill-jobs/backfill-jobs.repo.js";
 import type { AgreementJobs, MatrixService } from "./matrices.service.js";
 
 export const AGREEMENT_BACKFILL_JOB = "agreement.backfill";
@@ -156,24 +157,11 @@ export function createAgreementBackfillService(deps: {
   );
 
   async function listWithMembers(where: SQL | undefined, limit: number, offset: number) {
-    const rows = await db
-      .select({ job: backfillJobs, member: { id: members.id, email: members.email } })
-      .from(backfillJobs)
-      .leftJoin(members, eq(members.id, backfillJobs.createdById))
-      .where(where)
-      .orderBy(desc(backfillJobs.id))
-      .limit(limit)
-      .offset(offset);
-    return rows.map((r) => presentJob(r.job, r.member?.id ? r.member : null));
+    return (await jobsWithCreator(db, where, limit, offset)).map((r) => presentJob(r.job, r.creator));
   }
 
-  async function requireWorkflow(organizationId: number, projectId: number) {
-    const [workflow] = await db
-      .select({ id: workflows.id })
-      .from(workflows)
-      .where(and(eq(workflows.organizationId, organizationId), eq(workflows.id, projectId)));
-    if (!workflow) throw new AppError("NOT_FOUND", `Project ${projectId} not found`);
-  }
+  const requireWorkflow = (organizationId: number, projectId: number) =>
+    requireProject(db, organizationId, projectId);
 
   /** Marks active jobs cancelled: queued ones at once, running ones at their next batch. */
   async function cancelWhere(tx: Db, where: SQL | undefined) {
@@ -312,8 +300,7 @@ export function createAgreementBackfillService(deps: {
     ) {
       const where = and(agreementJobs(organizationId), status ? eq(backfillJobs.status, status) : undefined);
       const rows = await listWithMembers(where, page.limit, page.offset);
-      const [count] = await db.select({ n: sql<number>`count(*)` }).from(backfillJobs).where(where);
-      return { rows, total: Number(count?.n ?? 0) };
+      return { rows, total: await countJobs(db, where) };
     },
 
     /** One job (by id, or the latest of a project; 404 when none) or the organization aggregate. */

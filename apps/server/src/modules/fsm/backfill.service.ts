@@ -1,10 +1,11 @@
 import { and, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../../db/client.js";
-import { backfillJobs, members, jobs as queueJobs, workflows } from "../../db/schema/index.js";
+import { backfillJobs, jobs as queueJobs, workflows } from "../../db/schema/index.js";
 import { defineJob, type JobCatalog } from "../../jobs/catalog.js";
 import type { SendOptions } from "../../jobs/queue.js";
 import { AppError } from "../../lib/app-error.js";
+import { countJobs, jobsWithCreator, requireProject } from "../backfill-jobs/backfill-jobs.repo.js";
 import { backfillBatch, ORGANIZATION_PHASES, PROJECT_PHASES, type Scope } from "./backfill-scan.js";
 import type { FsmEntity } from "./machines.js";
 
@@ -70,15 +71,7 @@ export type BackfillJobView = ReturnType<typeof presentJob>;
  */
 export function createBackfillService({ db, jobs, batchSize = 500 }: BackfillDeps) {
   async function listWithMembers(where: SQL | undefined, limit: number, offset: number) {
-    const rows = await db
-      .select({ job: backfillJobs, member: { id: members.id, email: members.email, name: members.name } })
-      .from(backfillJobs)
-      .leftJoin(members, eq(members.id, backfillJobs.createdById))
-      .where(where)
-      .orderBy(desc(backfillJobs.id))
-      .limit(limit)
-      .offset(offset);
-    return rows.map((r) => presentJob(r.job, r.member?.id ? r.member : null));
+    return (await jobsWithCreator(db, where, limit, offset)).map((r) => presentJob(r.job, r.creator));
   }
 
   async function finish(
@@ -176,13 +169,8 @@ export function createBackfillService({ db, jobs, batchSize = 500 }: BackfillDep
     return (row?.progressData ?? {}) as Record<string, unknown>;
   }
 
-  async function requireWorkflow(organizationId: number, projectId: number) {
-    const [workflow] = await db
-      .select({ id: workflows.id })
-      .from(workflows)
-      .where(and(eq(workflows.organizationId, organizationId), eq(workflows.id, projectId)));
-    if (!workflow) throw new AppError("NOT_FOUND", `Project ${projectId} not found`);
-  }
+  const requireWorkflow = (organizationId: number, projectId: number) =>
+    requireProject(db, organizationId, projectId);
 
   return {
     run,
@@ -306,11 +294,7 @@ export function createBackfillService({ db, jobs, batchSize = 500 }: BackfillDep
     /** Jobs of the organization, newest first, paged. */
     async list(organizationId: number, page: { limit: number; offset: number }) {
       const rows = await listWithMembers(fsmJobs(organizationId), page.limit, page.offset);
-      const [count] = await db
-        .select({ n: sql<number>`count(*)` })
-        .from(backfillJobs)
-        .where(fsmJobs(organizationId));
-      return { rows, total: Number(count?.n ?? 0) };
+      return { rows, total: await countJobs(db, fsmJobs(organizationId)) };
     },
 
     /** A job's status (by id, or the latest job of a project), or the organization aggregate. */
