@@ -70,6 +70,7 @@ export function createServices(deps: ServiceDeps) {
       worker.kick();
       return id;
     },
+    kick: () => worker.kick(),
   };
   const secrets = createSecretBox(secret);
   const metrics = createMetrics();

@@ -11,7 +11,6 @@ import {
 } from "drizzle-orm/pg-core";
 import { createdAt, tenant, timestampTz, updatedAt } from "./_columns.js";
 import { annotators } from "./annotators.js";
-import { items } from "./items.js";
 import { workflows } from "./workflows.js";
 
 export const ASSIGNMENT_STATUSES = ["pending", "in_progress", "completed", "failed", "cancelled"] as const;
@@ -54,15 +53,12 @@ export const assignmentTasks = pgTable(
   "assignment_tasks",
   {
     id: bigserial({ mode: "number" }).primaryKey(),
-    assignmentId: integer()
-      .notNull()
-      .references(() => assignments.id, { onDelete: "cascade" }),
-    annotatorId: integer()
-      .notNull()
-      .references(() => annotators.id, { onDelete: "restrict" }),
-    itemId: bigint({ mode: "number" })
-      .notNull()
-      .references(() => items.id, { onDelete: "cascade" }),
+    // No foreign keys on the claim's hot path (migration 0010, docs/ARCHITECTURE.md Decision 23): the
+    // claim writes these from rows it holds locked, and delete triggers on assignments and items give
+    // the cascade the keys gave. `annotatorId` is the assignment's (whose key restricts deletes).
+    assignmentId: integer().notNull(),
+    annotatorId: integer().notNull(),
+    itemId: bigint({ mode: "number" }).notNull(),
     position: integer().notNull().default(0),
     isGold: boolean().notNull().default(false),
     lsTaskId: integer(),
@@ -73,10 +69,10 @@ export const assignmentTasks = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    uniqueIndex("assignment_tasks_assignment_item_idx").on(t.assignmentId, t.itemId),
     index("assignment_tasks_item_annotator_idx").on(t.itemId, t.annotatorId),
     // An item is never handed to one annotator twice: the claim query avoids it, this enforces it.
     uniqueIndex("assignment_tasks_annotator_item_idx").on(t.annotatorId, t.itemId),
+    // Also the lookup by assignment (an item is in an assignment once: the annotator key says so).
     index("assignment_tasks_ls_task_idx").on(t.assignmentId, t.lsTaskId),
   ],
 );

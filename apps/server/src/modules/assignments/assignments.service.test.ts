@@ -355,3 +355,31 @@ describe("autoAssign", () => {
     expect(rows.map((r) => r.annotatorId)).toEqual([annotator.id]);
   });
 });
+
+describe("task rows without foreign keys (migration 0010)", () => {
+  it("go with their assignment and with their item, as the cascading keys made them", async () => {
+    const { role, workflow } = await setup({ imagesPerProject: 3 }, 6);
+    const first = (await service().assign(
+      orgId,
+      workflow.id,
+      (
+        await f.annotator(orgId, { roleId: role.id })
+      ).id,
+    ))!;
+    const second = (await service().assign(
+      orgId,
+      workflow.id,
+      (
+        await f.annotator(orgId, { roleId: role.id })
+      ).id,
+    ))!;
+    expect(await f.tasksOf(first.id)).toHaveLength(3);
+    const { assignments } = await import("../../db/schema/index.js");
+    await t.db.delete(assignments).where(eq(assignments.id, first.id));
+    expect(await f.tasksOf(first.id)).toEqual([]);
+
+    const held = await f.tasksOf(second.id);
+    await t.db.delete(items).where(eq(items.id, held[0]!.itemId));
+    expect((await f.tasksOf(second.id)).map((x) => x.itemId)).toEqual(held.slice(1).map((x) => x.itemId));
+  });
+});

@@ -16,6 +16,8 @@ export const AUTO_ASSIGN_JOB = "assignment.auto-assign";
 
 export interface JobSender {
   send(name: string, payload: unknown, options?: SendOptions, tx?: Db): Promise<number | null>;
+  /** Wakes this process's worker after jobs were queued by SQL (the claim queues its delivery). */
+  kick?(): void;
 }
 
 export interface AssignmentServiceDeps {
@@ -128,9 +130,10 @@ export function createAssignmentService({ db, jobs, log, random = Math.random }:
     }
     const order = arrange(regular, gold, workflow.shuffleImages, random);
 
-    // One statement: assignment, tasks, the assignment's creation history (FSM `recordCreation`) and the
+    // One statement: assignment, tasks, the assignment's creation history (FSM `recordCreation`), the
     // `assign` history of the items the claim moved (with overlap an item may already be IN_PROGRESS
-    // for another annotator: it is skipped, not an error, as in `applyTransitionMany`).
+    // for another annotator: it is skipped, not an error, as in `applyTransitionMany`) and the
+    // delivery job.
     const assignment = await insertAssignmentRows(tx, {
       organizationId: workflow.organizationId,
       workflowId: workflow.id,
@@ -139,13 +142,8 @@ export function createAssignmentService({ db, jobs, log, random = Math.random }:
       gold,
       moved: claimed.filter((item) => item.moved),
       triggeredBy: options.triggeredBy ?? null,
+      deliveryJob: { name: DELIVER_JOB, singletonKeyPrefix: "assignment:" },
     });
-    await jobs.send(
-      DELIVER_JOB,
-      { assignmentId: assignment.id },
-      { singletonKey: `assignment:${assignment.id}` },
-      tx,
-    );
     return assignment;
   }
 
@@ -179,7 +177,10 @@ export function createAssignmentService({ db, jobs, log, random = Math.random }:
       throw new AppError("CONFLICT", "Workflow has no labeling config to deliver with");
     }
     const assignment = await db.transaction((tx) => claim(tx, workflow, annotatorId, options));
-    if (assignment) await markWorkflowStarted(workflow);
+    if (assignment) {
+      jobs.kick?.();
+      await markWorkflowStarted(workflow);
+    }
     return assignment;
   }
 

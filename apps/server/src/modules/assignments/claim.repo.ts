@@ -1,6 +1,7 @@
 import { and, eq, getTableColumns, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.js";
-import { assignments, assignmentTasks, fsmStateHistory, items } from "../../db/schema/index.js";
+import { executePrepared } from "../../db/prepared.js";
+import { assignments, assignmentTasks, fsmStateHistory, items, jobs } from "../../db/schema/index.js";
 import { uuidv7 } from "../../lib/uuidv7.js";
 import { bulkTransitionSql } from "../fsm/transition.js";
 import type { ClaimHints } from "./claim-hints.js";
@@ -94,7 +95,9 @@ async function claimRows(
       id: number | string | null;
       previous: string | null;
     }>(
-      await tx.execute(sql`with s as (${start}),
+      await executePrepared(
+        tx,
+        sql`with s as (${start}),
         picked as (
           select i.id, i.state from ${items} i
           where ${atLevel(level, sql`i`)} ${range}
@@ -110,7 +113,8 @@ async function claimRows(
           from picked p where u.id = p.id
           returning u.id, p.state as previous
         )
-        select s.start, upd.id, upd.previous from s left join upd on true`),
+        select s.start, upd.id, upd.previous from s left join upd on true`,
+      ),
     );
     const got = rows
       .filter((r) => r.id !== null)
@@ -226,7 +230,9 @@ export async function pickGoldItemsEnsured(
 ): Promise<number[]> {
   if (input.count <= 0) return [];
   const [row] = rowsOf<{ ids: (number | string)[] | null; missing: boolean }>(
-    await tx.execute(sql`select array(select i.id from ${items} i
+    await executePrepared(
+      tx,
+      sql`select array(select i.id from ${items} i
         where i.workflow_id = ${input.workflowId} and i.kind = 'gold' and i.gold_task_id is not null
           and i.source_key >= 'gold:' and i.source_key < 'gold;'
           and i.state not in ${CLOSED_STATES}
@@ -237,7 +243,8 @@ export async function pickGoldItemsEnsured(
       exists (select 1 from gold_tasks g
         where g.organization_id = ${input.organizationId} and g.labeling_config_id = ${input.labelingConfigId}
           and not exists (select 1 from ${items} x
-            where x.workflow_id = ${input.workflowId} and x.source_key = 'gold:' || g.id)) as missing`),
+            where x.workflow_id = ${input.workflowId} and x.source_key = 'gold:' || g.id)) as missing`,
+    ),
   );
   if (!row?.missing) return (row?.ids ?? []).map(Number);
   await ensureGoldItems(tx, input);
@@ -260,13 +267,17 @@ export interface AssignmentRowsInput {
   /** Items moved by `assign` (history rows), with their previous state. */
   moved: { id: number; previous: string }[];
   triggeredBy: number | null;
+  /** The job that delivers the batch: queued in the same statement, payload `{ assignmentId }`. */
+  deliveryJob: { name: string; singletonKeyPrefix: string };
 }
 
 /**
  * Writes a claimed batch in one statement: the assignment, its tasks (positions in `order`), the
  * assignment's creation history row (FSM `recordCreation`: previous state null, transition `create`,
- * state `pending`) and the `assign` history row of every moved item (context `{assignmentId,
- * annotatorId}`). History ids are UUIDv7 made here in that order, so the creation sorts first.
+ * state `pending`), the `assign` history row of every moved item (context `{assignmentId,
+ * annotatorId}`) and the delivery job (as `jobs.send` with a singleton key would queue it). History
+ * ids are UUIDv7 made here in that order, so the creation sorts first. The text is the same for every
+ * batch, so it runs as one prepared statement (all sizes are array parameters).
  */
 export async function insertAssignmentRows(tx: Db, input: AssignmentRowsInput) {
   const creationId = uuidv7();
@@ -282,7 +293,9 @@ export async function insertAssignmentRows(tx: Db, input: AssignmentRowsInput) {
     sql`, `,
   );
   const [raw] = rowsOf<Record<string, unknown>>(
-    await tx.execute(sql`with a as (
+    await executePrepared(
+      tx,
+      sql`with a as (
         insert into ${assignments} (organization_id, workflow_id, annotator_id, task_count, gold_task_count)
         values (${input.organizationId}, ${input.workflowId}, ${input.annotatorId}, ${input.order.length},
           ${input.gold.length})
@@ -305,8 +318,16 @@ export async function insertAssignmentRows(tx: Db, input: AssignmentRowsInput) {
           jsonb_build_object('assignmentId', a.id, 'annotatorId', ${input.annotatorId}::integer)
         from a, unnest(${arrayLiteral(historyIds)}::uuid[], ${arrayLiteral(input.moved.map((m) => m.id))}::bigint[],
           ${arrayLiteral(input.moved.map((m) => m.previous))}::text[]) as u(history_id, item_id, previous)
+      ),
+      j as (
+        insert into ${jobs} (name, payload, singleton_key)
+        select ${input.deliveryJob.name}::text, jsonb_build_object('assignmentId', a.id),
+          ${input.deliveryJob.singletonKeyPrefix}::text || a.id
+        from a
+        on conflict do nothing
       )
-      select * from a`),
+      select * from a`,
+    ),
   );
   const assignment: Record<string, unknown> = {};
   for (const [key, column] of ASSIGNMENT_COLUMNS) {

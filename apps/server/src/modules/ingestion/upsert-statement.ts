@@ -1,35 +1,10 @@
-import { type SQL, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { Db } from "../../db/client.js";
+import { executePrepared } from "../../db/prepared.js";
 import type { AnnotationUpsert } from "./annotation-changes.js";
 
 export const JOB_ANNOTATION_CHANGED = "annotation.changed";
 export const JOB_ASSIGNMENT_COMPLETE = "assignment.complete";
-
-/** Drizzle internals `db.execute` itself uses (pg-core/db.js), to pass a statement name. */
-interface Executor {
-  dialect?: { sqlToQuery(query: SQL): unknown };
-  session?: {
-    prepareQuery(
-      query: unknown,
-      fields: undefined,
-      name: string,
-      isArrayMode: boolean,
-    ): {
-      execute(): Promise<unknown>;
-    };
-  };
-}
-
-/**
- * Runs `query` like `db.execute`, as the named prepared statement `name`: on PostgreSQL each pooled
- * connection parses and plans it once, then only binds the values (the hot path's SQL is ~4 KB).
- * The text must be the same for every call (values go in as parameters only).
- */
-function executeNamed(db: Db, name: string, query: SQL): Promise<unknown> {
-  const { dialect, session } = db as unknown as Executor;
-  if (!dialect?.sqlToQuery || !session?.prepareQuery) return db.execute(query);
-  return session.prepareQuery(dialect.sqlToQuery(query), undefined, name, false).execute();
-}
 
 export interface IngestUpsertInput {
   annotatorId: number;
@@ -88,9 +63,8 @@ const inputRow = (input: IngestUpsertInput, ord: number) => {
 export async function ingestUpsertMany(db: Db, inputs: IngestUpsertInput[]): Promise<IngestUpsertResult[]> {
   if (inputs.length === 0) return [];
   const rows = JSON.stringify(inputs.map(inputRow));
-  const result = await executeNamed(
+  const result = await executePrepared(
     db,
-    "labelfleet_ingest_upsert_many",
     sql`
     with input as (
       select * from jsonb_to_recordset(${rows}::jsonb) as x(ord int, annotator_id int, event_key text,
