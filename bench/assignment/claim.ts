@@ -1,5 +1,5 @@
 /**
- * Claim latency on PostgreSQL: 100-item batches from a 1,000,000-item workflow, with 1 and with 16
+ * Claim latency on PostgreSQL: 100-item batches from a 1,000,000-item workflow, with 1, 4 and 16
  * concurrent claimers (each claimer is its own annotator; claims of one annotator serialise by design).
  * Each claim is the full `assign` of the service: lock the annotator, SKIP LOCKED item claim, gold mix,
  * assignment + tasks insert, FSM history, delivery job. Prints p50/p95/max, claims per second and the
@@ -159,9 +159,10 @@ try {
   for (const [label, values] of scenarios) {
     console.log(`${label}:`);
     const workflow = await workflowWith(values);
-    // Warm-up (plans, connections), then 1 claimer, then 16 claimers on fresh annotators.
+    // Warm-up (plans, connections), then 1, 4 and 16 claimers, each on annotators of its own.
     await run("warm-up", workflow.id, 1, 50, 0);
     await run(label, workflow.id, 1, 200, 1);
+    await run(label, workflow.id, 4, 100, 2);
     await run(label, workflow.id, 16, 100, 16);
   }
 } finally {

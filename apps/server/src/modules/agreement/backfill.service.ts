@@ -1,10 +1,15 @@
-import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
+import { and, eq, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../../db/client.js";
 import { backfillJobs } from "../../db/schema/index.js";
 import { defineJob } from "../../jobs/catalog.js";
 import { AppError } from "../../lib/app-error.js";
-import { countJobs, jobsWithCreator, requireProject } from "../backfill-jobs/backfill-jobs.repo.js";
+import {
+  cancelActiveJobs,
+  countJobs,
+  jobsWithCreator,
+  requireProject,
+} from "../backfill-jobs/backfill-jobs.repo.js";
 import type { AgreementJobs, MatrixService } from "./matrices.service.js";
 
 export const AGREEMENT_BACKFILL_JOB = "agreement.backfill";
@@ -163,27 +168,8 @@ export function createAgreementBackfillService(deps: {
   const requireWorkflow = (organizationId: number, projectId: number) =>
     requireProject(db, organizationId, projectId);
 
-  /** Marks active jobs cancelled: queued ones at once, running ones at their next batch. */
-  async function cancelWhere(tx: Db, where: SQL | undefined) {
-    const now = new Date();
-    const queued = await tx
-      .update(backfillJobs)
-      .set({
-        status: "FAILED",
-        error: CANCELLED_MESSAGE,
-        cancelRequested: 1,
-        finishedAt: now,
-        updatedAt: now,
-      })
-      .where(and(where, inArray(backfillJobs.status, ["PENDING", "QUEUED"])))
-      .returning({ id: backfillJobs.id });
-    const running = await tx
-      .update(backfillJobs)
-      .set({ cancelRequested: 1, updatedAt: now })
-      .where(and(where, eq(backfillJobs.status, "RUNNING"), eq(backfillJobs.cancelRequested, 0)))
-      .returning({ id: backfillJobs.id });
-    return { queued: queued.length, running: running.length };
-  }
+  const cancelWhere = (tx: Db, where: SQL | undefined) =>
+    cancelActiveJobs(tx, where, { status: "FAILED", error: CANCELLED_MESSAGE });
 
   return {
     run,

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../../test/helpers/test-app.js";
 import { items, jobs } from "../../db/schema/index.js";
-import { claimSourceItems } from "./claim.repo.js";
+import { claimAndAssignSourceItems } from "./claim.repo.js";
 import { createClaimHints } from "./claim-hints.js";
 import { assignmentFixtures } from "./test-fixtures.js";
 
@@ -238,15 +238,17 @@ describe("shuffled claims", () => {
     const { role, workflow } = await setup({ shuffleImages: true }, 20);
     const annotator = await f.annotator(orgId, { roleId: role.id });
     const ids = (await f.itemRows(workflow.id)).map((i) => i.id);
-    const claimed = await t.db.transaction((tx) =>
-      claimSourceItems(tx, {
-        workflowId: workflow.id,
-        annotatorId: annotator.id,
-        limit: 8,
-        maxHolders: 1,
-        shuffle: true,
-        random: () => 0.9, // start at index floor(0.9 × 20) = 18
-      }),
+    const claimed = await t.db.transaction(async (tx) =>
+      (
+        await claimAndAssignSourceItems(tx, {
+          workflowId: workflow.id,
+          annotatorId: annotator.id,
+          limit: 8,
+          maxHolders: 1,
+          shuffle: true,
+          random: () => 0.9, // start at index floor(0.9 × 20) = 18
+        })
+      ).map((item) => item.id),
     );
     expect(claimed).toEqual([ids[18], ids[19], ...ids.slice(0, 6)]);
   });

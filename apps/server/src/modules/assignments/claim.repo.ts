@@ -25,6 +25,14 @@ export interface ClaimInput {
 /** States in which an item no longer takes annotators (brief: archived and escalated items are out). */
 const CLOSED_STATES = sql`('ARCHIVED', 'ESCALATED')`;
 
+/** An item claimed by `claimAndAssignSourceItems`, with the task state it had before the claim. */
+export interface ClaimedItem {
+  id: number;
+  previous: string;
+  /** True when the FSM's `assign` moved it (false: already IN_PROGRESS for another holder). */
+  moved: boolean;
+}
+
 /**
  * Locks and returns up to `limit` regular items of the workflow that still need holders and that this
  * annotator never held. Must run inside the claim transaction, after the annotator row is locked.
@@ -45,42 +53,23 @@ const CLOSED_STATES = sql`('ARCHIVED', 'ESCALATED')`;
  * Shuffle is cheap rather than perfect: each level starts at a random id between the level's first
  * and last id and wraps around, and the batch's positions are shuffled afterwards. Batches are thus
  * random slices of the source, in random order, with two index probes instead of a sort of the table.
- */
-export async function claimSourceItems(tx: Db, input: ClaimInput): Promise<number[]> {
-  return (await claimRows(tx, input, null)).map((r) => r.id);
-}
-
-/** An item claimed by `claimAndAssignSourceItems`, with the task state it had before the claim. */
-export interface ClaimedItem {
-  id: number;
-  previous: string;
-  /** True when the FSM's `assign` moved it (false: already IN_PROGRESS for another holder). */
-  moved: boolean;
-}
-
-/**
- * `claimSourceItems` plus the state half of the FSM's `assign` transition, in the same statements:
- * items in a state `assign` leaves from go to its target state, others (held by another annotator
- * with overlap) keep theirs. One UPDATE per item instead of two (claim, then transition), so one row
- * version and one set of index entries. The history rows of the moved items are written by
- * `insertAssignmentRows`, in the same transaction.
+ *
+ * The same statements apply the state half of the FSM's `assign` transition: items in a state
+ * `assign` leaves from go to its target state, others (held by another annotator with overlap) keep
+ * theirs. One UPDATE per item instead of two (claim, then transition), so one row version and one set
+ * of index entries. The history rows of the moved items are written by `insertAssignmentRows`, in the
+ * same transaction.
  */
 export function claimAndAssignSourceItems(tx: Db, input: ClaimInput): Promise<ClaimedItem[]> {
-  return claimRows(tx, input, ASSIGN);
+  return claimRows(tx, input);
 }
 
 /** The FSM's `assign` of tasks, in SQL form, applied to the claim's picked rows (`p`). */
 const ASSIGN = bulkTransitionSql("task", "assign", sql`p.state`);
 
-async function claimRows(
-  tx: Db,
-  input: ClaimInput,
-  transition: typeof ASSIGN | null,
-): Promise<ClaimedItem[]> {
+async function claimRows(tx: Db, input: ClaimInput): Promise<ClaimedItem[]> {
   const claimed: ClaimedItem[] = [];
   const random = input.random ?? Math.random;
-  // Without a transition the status column is left alone (the claim alone, as `claimSourceItems`).
-  const stateChange = transition ? sql`, ${transition.set}` : sql``;
   // The level as a range: see the doc comment (planner traps).
   const atLevel = (level: number, alias: SQL) =>
     sql`${alias}.workflow_id = ${input.workflowId} and ${alias}.assigned_count >= ${level}
@@ -109,7 +98,7 @@ async function claimRows(
           for update of i skip locked
         ),
         upd as (
-          update ${items} u set assigned_count = u.assigned_count + 1${stateChange}, updated_at = now()
+          update ${items} u set assigned_count = u.assigned_count + 1, ${ASSIGN.set}, updated_at = now()
           from picked p where u.id = p.id
           returning u.id, p.state as previous
         )
@@ -121,7 +110,7 @@ async function claimRows(
       .map((r) => ({
         id: Number(r.id),
         previous: String(r.previous),
-        moved: transition?.moved(String(r.previous)) ?? false,
+        moved: ASSIGN.moved(String(r.previous)),
       }))
       .sort((a, b) => a.id - b.id);
     claimed.push(...got);
@@ -189,28 +178,32 @@ export async function ensureGoldItems(
     on conflict (workflow_id, source_key) do nothing`);
 }
 
+interface GoldPick {
+  workflowId: number;
+  annotatorId: number;
+  count: number;
+}
+
 /**
- * Picks up to `count` gold items of the workflow this annotator never received, at random (found through
+ * Up to `count` gold items of the workflow this annotator never received, at random (found through
  * the `(workflow_id, source_key)` index, so the cost does not grow with the workflow). Gold items
  * are shared by every annotator, so they are neither locked nor counted in `assigned_count` (a hot
  * row updated by every claim would serialise all claimers); the annotator lock keeps "never twice".
  */
-export async function pickGoldItems(
-  tx: Db,
-  input: { workflowId: number; annotatorId: number; count: number },
-): Promise<number[]> {
+const goldPick = (input: GoldPick) => sql`select i.id from ${items} i
+  where i.workflow_id = ${input.workflowId} and i.kind = 'gold' and i.gold_task_id is not null
+    -- gold items are keyed 'gold:<id>': this range lets (workflow_id, source_key) find them
+    and i.source_key >= 'gold:' and i.source_key < 'gold;'
+    and i.state not in ${CLOSED_STATES}
+    and not exists (select 1 from ${assignmentTasks} t
+      where t.annotator_id = ${input.annotatorId} and t.item_id = i.id)
+  order by random()
+  limit ${input.count}`;
+
+/** Picks gold items as `goldPick` describes (after `ensureGoldItems`). */
+export async function pickGoldItems(tx: Db, input: GoldPick): Promise<number[]> {
   if (input.count <= 0) return [];
-  return ids(
-    await tx.execute(sql`select i.id from ${items} i
-      where i.workflow_id = ${input.workflowId} and i.kind = 'gold' and i.gold_task_id is not null
-        -- gold items are keyed 'gold:<id>': this range lets (workflow_id, source_key) find them
-        and i.source_key >= 'gold:' and i.source_key < 'gold;'
-        and i.state not in ${CLOSED_STATES}
-        and not exists (select 1 from ${assignmentTasks} t
-          where t.annotator_id = ${input.annotatorId} and t.item_id = i.id)
-      order by random()
-      limit ${input.count}`),
-  );
+  return ids(await tx.execute(goldPick(input)));
 }
 
 /**
@@ -220,31 +213,15 @@ export async function pickGoldItems(
  */
 export async function pickGoldItemsEnsured(
   tx: Db,
-  input: {
-    organizationId: number;
-    workflowId: number;
-    labelingConfigId: number;
-    annotatorId: number;
-    count: number;
-  },
+  input: GoldPick & { organizationId: number; labelingConfigId: number },
 ): Promise<number[]> {
   if (input.count <= 0) return [];
   const [row] = rowsOf<{ ids: (number | string)[] | null; missing: boolean }>(
-    await executePrepared(
-      tx,
-      sql`select array(select i.id from ${items} i
-        where i.workflow_id = ${input.workflowId} and i.kind = 'gold' and i.gold_task_id is not null
-          and i.source_key >= 'gold:' and i.source_key < 'gold;'
-          and i.state not in ${CLOSED_STATES}
-          and not exists (select 1 from ${assignmentTasks} t
-            where t.annotator_id = ${input.annotatorId} and t.item_id = i.id)
-        order by random()
-        limit ${input.count}) as ids,
+    await tx.execute(sql`select array(${goldPick(input)}) as ids,
       exists (select 1 from gold_tasks g
         where g.organization_id = ${input.organizationId} and g.labeling_config_id = ${input.labelingConfigId}
           and not exists (select 1 from ${items} x
-            where x.workflow_id = ${input.workflowId} and x.source_key = 'gold:' || g.id)) as missing`,
-    ),
+            where x.workflow_id = ${input.workflowId} and x.source_key = 'gold:' || g.id)) as missing`),
   );
   if (!row?.missing) return (row?.ids ?? []).map(Number);
   await ensureGoldItems(tx, input);
@@ -256,6 +233,8 @@ const arrayLiteral = (values: readonly (number | string)[]) => `{${values.join("
 
 const ASSIGNMENT_COLUMNS = Object.entries(getTableColumns(assignments));
 const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+/** The assignment's columns under their property names (built once: the statement's text is fixed). */
+const RETURNING = sql.raw(ASSIGNMENT_COLUMNS.map(([key]) => `"${snake(key)}" as "${key}"`).join(", "));
 
 export interface AssignmentRowsInput {
   organizationId: number;
@@ -288,10 +267,6 @@ export async function insertAssignmentRows(tx: Db, input: AssignmentRowsInput) {
     taskCount: input.order.length,
     goldTaskCount: input.gold.length,
   });
-  const returning = sql.join(
-    ASSIGNMENT_COLUMNS.map(([key]) => sql`${sql.identifier(snake(key))} as ${sql.identifier(key)}`),
-    sql`, `,
-  );
   const [raw] = rowsOf<Record<string, unknown>>(
     await executePrepared(
       tx,
@@ -299,7 +274,7 @@ export async function insertAssignmentRows(tx: Db, input: AssignmentRowsInput) {
         insert into ${assignments} (organization_id, workflow_id, annotator_id, task_count, gold_task_count)
         values (${input.organizationId}, ${input.workflowId}, ${input.annotatorId}, ${input.order.length},
           ${input.gold.length})
-        returning ${returning}
+        returning ${RETURNING}
       ),
       t as (
         insert into ${assignmentTasks} (assignment_id, annotator_id, item_id, position, is_gold)

@@ -1,4 +1,4 @@
-import { and, desc, eq, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.js";
 import { backfillJobs, members, workflows } from "../../db/schema/index.js";
 import { AppError } from "../../lib/app-error.js";
@@ -34,4 +34,29 @@ export async function requireProject(db: Db, organizationId: number, projectId: 
     .from(workflows)
     .where(and(eq(workflows.organizationId, organizationId), eq(workflows.id, projectId)));
   if (!workflow) throw new AppError("NOT_FOUND", `Project ${projectId} not found`);
+}
+
+/**
+ * Cancels the active jobs matching `where`: queued ones (PENDING, QUEUED) end at once with `ended`
+ * (each API has its own final status: the FSM's CANCELLED, agreement's FAILED with a message), running
+ * ones are flagged and stop at their next batch (the runner ends them the same way). A running job
+ * flagged before is not counted again. Returns how many of each this call cancelled.
+ */
+export async function cancelActiveJobs(
+  db: Db,
+  where: SQL | undefined,
+  ended: { status: "CANCELLED" | "FAILED"; error: string | null },
+) {
+  const now = new Date();
+  const queued = await db
+    .update(backfillJobs)
+    .set({ ...ended, cancelRequested: 1, finishedAt: now, updatedAt: now })
+    .where(and(where, inArray(backfillJobs.status, ["PENDING", "QUEUED"])))
+    .returning({ id: backfillJobs.id });
+  const running = await db
+    .update(backfillJobs)
+    .set({ cancelRequested: 1, updatedAt: now })
+    .where(and(where, eq(backfillJobs.status, "RUNNING"), eq(backfillJobs.cancelRequested, 0)))
+    .returning({ id: backfillJobs.id });
+  return { queued: queued.length, running: running.length };
 }

@@ -5,7 +5,12 @@ import { backfillJobs, jobs as queueJobs, workflows } from "../../db/schema/inde
 import { defineJob, type JobCatalog } from "../../jobs/catalog.js";
 import type { SendOptions } from "../../jobs/queue.js";
 import { AppError } from "../../lib/app-error.js";
-import { countJobs, jobsWithCreator, requireProject } from "../backfill-jobs/backfill-jobs.repo.js";
+import {
+  cancelActiveJobs,
+  countJobs,
+  jobsWithCreator,
+  requireProject,
+} from "../backfill-jobs/backfill-jobs.repo.js";
 import { backfillBatch, ORGANIZATION_PHASES, PROJECT_PHASES, type Scope } from "./backfill-scan.js";
 import type { FsmEntity } from "./machines.js";
 
@@ -270,24 +275,17 @@ export function createBackfillService({ db, jobs, batchSize = 500 }: BackfillDep
         await requireWorkflow(organizationId, filter.projectId);
         conditions.push(eq(backfillJobs.projectId, filter.projectId));
       }
-      const now = new Date();
-      const queued = await db
-        .update(backfillJobs)
-        .set({ status: "CANCELLED", cancelRequested: 1, finishedAt: now, updatedAt: now })
-        .where(and(...conditions, inArray(backfillJobs.status, ["PENDING", "QUEUED"])))
-        .returning({ id: backfillJobs.id });
-      const running = await db
-        .update(backfillJobs)
-        .set({ cancelRequested: 1, updatedAt: now })
-        .where(and(...conditions, eq(backfillJobs.status, "RUNNING")))
-        .returning({ id: backfillJobs.id });
-      const count = queued.length + running.length;
+      const { queued, running } = await cancelActiveJobs(db, and(...conditions), {
+        status: "CANCELLED",
+        error: null,
+      });
+      const count = queued + running;
       return {
         cancelled_count: count,
         message:
           count === 0
             ? "No active backfill job to cancel"
-            : `Cancelled ${queued.length} queued job(s); ${running.length} running job(s) stop at their next batch`,
+            : `Cancelled ${queued} queued job(s); ${running} running job(s) stop at their next batch`,
       };
     },
 
