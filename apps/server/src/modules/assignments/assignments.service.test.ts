@@ -202,7 +202,7 @@ describe("assign", () => {
 });
 
 describe("source-order scan hints", () => {
-  it("start where the last claim started, and still hand out items given back below that", async () => {
+  it("start after the last claim's last id, and still hand out items given back below that", async () => {
     const { role, workflow } = await setup({ imagesPerProject: 3, shuffleImages: false }, 9);
     const all = (await f.itemRows(workflow.id)).map((i) => i.id);
     const [a, b, c] = [
@@ -213,7 +213,7 @@ describe("source-order scan hints", () => {
     const first = (await service().assign(orgId, workflow.id, a.id))!;
     const second = (await service().assign(orgId, workflow.id, b.id))!;
     expect((await f.tasksOf(second.id)).map((x) => x.itemId)).toEqual(all.slice(3, 6));
-    // The first batch goes back to the pool, below the hint (the second batch's first id).
+    // The first batch goes back to the pool, below the hint (after the second batch's last id).
     await service().cancel(orgId, first.id, null);
     // The next claim takes the ids above the hint first, then wraps around to the ones given back.
     const third = (await service().assign(orgId, workflow.id, c.id))!;
@@ -230,6 +230,19 @@ describe("source-order scan hints", () => {
     expect([hints.get(1, 0), hints.get(1, 1), hints.get(2, 0)]).toEqual([42, 0, 0]);
     now += 101;
     expect(hints.get(1, 0)).toBe(0);
+  });
+
+  it("give claims running at the same time different starts, and never fall back below a reservation", () => {
+    const hints = createClaimHints();
+    expect(hints.take(1, 0, 100)).toBe(0); // no hint yet: from the first id, nothing to reserve
+    hints.advance(1, 0, 101);
+    expect([hints.take(1, 0, 100), hints.take(1, 0, 100)]).toEqual([101, 201]);
+    hints.advance(1, 0, 201); // the first of the two finished: the second's reservation stands
+    expect(hints.get(1, 0)).toBe(301);
+    hints.advance(1, 0, 350); // the second found gaps and went further
+    expect(hints.get(1, 0)).toBe(350);
+    hints.set(1, 0, 7); // a claim wrapped around: back to where it ended
+    expect(hints.get(1, 0)).toBe(7);
   });
 });
 

@@ -122,7 +122,7 @@ async function claimRows(tx: Db, input: ClaimInput): Promise<ClaimedItem[]> {
   const below = (level: number, start: SQL) => sql`and (i.assigned_count, i.id) < (${level}, ${start})`;
   for (let level = 0; level < input.maxHolders && claimed.length < input.limit; level++) {
     if (!input.shuffle) {
-      const hint = input.hints?.get(input.workflowId, level) ?? 0;
+      const hint = input.hints?.take(input.workflowId, level, input.limit - claimed.length) ?? 0;
       const none = sql`select null::bigint as start`;
       const first = await claimRange(
         level,
@@ -135,8 +135,11 @@ async function claimRows(tx: Db, input: ClaimInput): Promise<ClaimedItem[]> {
           ? (await claimRange(level, input.limit - claimed.length, below(level, sql`${hint}::bigint`), none))
               .got
           : [];
-      const lowest = wrapped[0] ?? first.got[0];
-      if (lowest) input.hints?.set(input.workflowId, level, lowest.id);
+      // The next claim starts after this one's last id (claim-hints.ts).
+      const wrappedLast = wrapped.at(-1);
+      const firstLast = first.got.at(-1);
+      if (wrappedLast) input.hints?.set(input.workflowId, level, wrappedLast.id + 1);
+      else if (firstLast) input.hints?.advance(input.workflowId, level, firstLast.id + 1);
       continue;
     }
     // Start at a random id between the level's first and last id (two index probes), then wrap around.
