@@ -150,6 +150,8 @@ try {
         `cpu per claim: node ${((used.user + used.system) / 1000 / times.length).toFixed(1)} ms, ` +
         `postgres ${((pgUsed * 1000) / times.length).toFixed(1)} ms`,
     );
+    const cpuMs = (used.user + used.system) / 1000 / times.length + (pgUsed * 1000) / times.length;
+    return { rate: times.length / wall, p95: pct(times, 95), cpuMs };
   }
 
   const scenarios: [string, Partial<typeof workflows.$inferInsert>][] = [
@@ -161,9 +163,15 @@ try {
     const workflow = await workflowWith(values);
     // Warm-up (plans, connections), then 1, 4 and 16 claimers, each on annotators of its own.
     await run("warm-up", workflow.id, 1, 50, 0);
-    await run(label, workflow.id, 1, 200, 1);
-    await run(label, workflow.id, 4, 100, 2);
-    await run(label, workflow.id, 16, 100, 16);
+    const one = await run(label, workflow.id, 1, 200, 1);
+    const four = await run(label, workflow.id, 4, 100, 2);
+    const sixteen = await run(label, workflow.id, 16, 100, 16);
+    // Ratios within this run (absolute figures move a lot between runs on a shared machine).
+    console.log(
+      `  ratios to 1 claimer: claims/s ×${(four.rate / one.rate).toFixed(2)} (4), ×${(sixteen.rate / one.rate).toFixed(2)} (16); ` +
+        `CPU per claim ×${(four.cpuMs / one.cpuMs).toFixed(2)} (4), ×${(sixteen.cpuMs / one.cpuMs).toFixed(2)} (16); ` +
+        `16-claimer p95 / 50 ms target ×${(sixteen.p95 / 50).toFixed(2)}`,
+    );
   }
 } finally {
   await database.close();
