@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../../test/helpers/test-app.js";
-import { items, jobs } from "../../db/schema/index.js";
+import { assignments, items, jobs } from "../../db/schema/index.js";
 import { claimAndAssignSourceItems } from "./claim.repo.js";
 import { createClaimHints } from "./claim-hints.js";
 import { assignmentFixtures } from "./test-fixtures.js";
@@ -343,7 +343,6 @@ describe("autoAssign", () => {
     expect(first.map((a) => a.workflowId)).toEqual([limited.id]);
     // An open batch: nothing more until it is done.
     expect(await service().autoAssign(orgId, annotator.id)).toEqual([]);
-    const { assignments } = await import("../../db/schema/index.js");
     await t.db.update(assignments).set({ status: "completed" }).where(eq(assignments.id, first[0]!.id));
     expect((await service().autoAssign(orgId, annotator.id)).length).toBe(1);
     await t.db.update(assignments).set({ status: "completed" }).where(eq(assignments.workflowId, limited.id));
@@ -362,7 +361,6 @@ describe("autoAssign", () => {
     const { role, workflow } = await setup({ imagesPerProject: 3 }, 3);
     const annotator = await f.annotator(orgId, { roleId: role.id });
     await service().enqueueAutoAssign(orgId, annotator.id);
-    const { assignments } = await import("../../db/schema/index.js");
     // The delivery job it queues fails (no instance): let only the auto-assign job run here.
     const job = (await t.services.jobs.queue.claim(["assignment.auto-assign"], 10, "test", 60_000))[0]!;
     await t.services.jobs.catalog.get(job.name)!.handler(job.payload, { jobId: job.id, attempt: 1 });
@@ -374,22 +372,13 @@ describe("autoAssign", () => {
 describe("task rows without foreign keys (migration 0010)", () => {
   it("go with their assignment and with their item, as the cascading keys made them", async () => {
     const { role, workflow } = await setup({ imagesPerProject: 3 }, 6);
-    const first = (await service().assign(
-      orgId,
-      workflow.id,
-      (
-        await f.annotator(orgId, { roleId: role.id })
-      ).id,
-    ))!;
-    const second = (await service().assign(
-      orgId,
-      workflow.id,
-      (
-        await f.annotator(orgId, { roleId: role.id })
-      ).id,
-    ))!;
+    const [a, b] = [
+      await f.annotator(orgId, { roleId: role.id }),
+      await f.annotator(orgId, { roleId: role.id }),
+    ];
+    const first = (await service().assign(orgId, workflow.id, a.id))!;
+    const second = (await service().assign(orgId, workflow.id, b.id))!;
     expect(await f.tasksOf(first.id)).toHaveLength(3);
-    const { assignments } = await import("../../db/schema/index.js");
     await t.db.delete(assignments).where(eq(assignments.id, first.id));
     expect(await f.tasksOf(first.id)).toEqual([]);
 
