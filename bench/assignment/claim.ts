@@ -27,6 +27,12 @@ import { createTestDatabase } from "../../apps/server/test/helpers/database.js";
 process.env.TEST_DATABASE_URL ??= "postgres://postgres@127.0.0.1:5432/postgres";
 const ITEMS = Number(process.argv[2] ?? 1_000_000);
 const BATCH = 100;
+// Claims per scenario: 50 warm-up, 200 by 1 claimer, 4 × 100, 16 × 100; every claim takes BATCH items.
+const CLAIMS = 50 + 200 + 4 * 100 + 16 * 100;
+if (!(ITEMS >= CLAIMS * BATCH)) {
+  console.error(`items: at least ${(CLAIMS * BATCH).toLocaleString()} (the bench claims that many)`);
+  process.exit(2);
+}
 
 const database = await createTestDatabase();
 const { db } = database;
