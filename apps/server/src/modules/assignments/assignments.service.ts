@@ -10,7 +10,7 @@ import { applyTransition } from "../fsm/transition.js";
 import { claimOnboardingGold } from "../quality/onboarding.js";
 import { claimAndAssignSourceItems, insertAssignmentRows, pickGoldItemsEnsured } from "./claim.repo.js";
 import { createClaimHints } from "./claim-hints.js";
-import { DELIVER_JOB, REMOVE_LS_TASKS_JOB, returnItems } from "./delivery.js";
+import { DELIVER_JOB, DELIVER_SINGLETON_PREFIX, REMOVE_LS_TASKS_JOB, returnItems } from "./delivery.js";
 
 export const AUTO_ASSIGN_JOB = "assignment.auto-assign";
 
@@ -142,7 +142,7 @@ export function createAssignmentService({ db, jobs, log, random = Math.random }:
       gold,
       moved: claimed.filter((item) => item.moved),
       triggeredBy: options.triggeredBy ?? null,
-      deliveryJob: { name: DELIVER_JOB, singletonKeyPrefix: "assignment:" },
+      deliveryJob: { name: DELIVER_JOB, singletonKeyPrefix: DELIVER_SINGLETON_PREFIX },
     });
     return assignment;
   }

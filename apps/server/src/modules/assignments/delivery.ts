@@ -21,6 +21,8 @@ import { releaseAssignmentItems } from "./claim.repo.js";
 import { ANNOTATION_ACTIONS, type InstanceAccess, openInstance } from "./ls-instance.js";
 
 export const DELIVER_JOB = "assignment.deliver";
+/** One delivery job queued or running per assignment: its singleton key is this + the assignment id. */
+export const DELIVER_SINGLETON_PREFIX = "assignment:";
 export const REMOVE_LS_TASKS_JOB = "assignment.remove-ls-tasks";
 const AssignmentJobPayload = z.object({ assignmentId: z.number().int().positive() });
 

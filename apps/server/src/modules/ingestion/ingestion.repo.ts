@@ -2,8 +2,6 @@ import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.js";
 import { annotationEvents, annotations, assignments, assignmentTasks } from "../../db/schema/index.js";
 
-export { JOB_ANNOTATION_CHANGED, JOB_ASSIGNMENT_COMPLETE } from "./upsert-statement.js";
-
 /** Stores an event once; returns false when its key was seen before (a duplicate webhook). */
 export async function insertEventOnce(
   db: Db,

@@ -18,11 +18,16 @@ import {
   eventKey,
   toAnnotationChanges,
 } from "./annotation-changes.js";
-import { findAnnotation, insertEventOnce, JOB_ANNOTATION_CHANGED, markTaskUndone } from "./ingestion.repo.js";
+import { findAnnotation, insertEventOnce, markTaskUndone } from "./ingestion.repo.js";
 import { createBatcher } from "./upsert-batcher.js";
-import { type IngestUpsertInput, type IngestUpsertResult, ingestUpsertMany } from "./upsert-statement.js";
+import {
+  type IngestUpsertInput,
+  type IngestUpsertResult,
+  ingestUpsertMany,
+  JOB_ANNOTATION_CHANGED,
+} from "./upsert-statement.js";
 
-export { JOB_ANNOTATION_CHANGED, JOB_ASSIGNMENT_COMPLETE } from "./ingestion.repo.js";
+export { JOB_ANNOTATION_CHANGED, JOB_ASSIGNMENT_COMPLETE } from "./upsert-statement.js";
 export const JOB_RECONCILE_ANNOTATOR = "reconcile.annotator";
 
 export type ChangeOutcome = "ingested" | "duplicate" | "unmatched" | "stale";

@@ -25,6 +25,9 @@ export interface BatcherOptions<I> {
 
 interface Pending<I, O> {
   input: I;
+  /** `keysOf` and `sizeOf` of the input, taken once at submit (an input may wait through batches). */
+  keys: string[];
+  size: number;
   resolve: (output: O) => void;
   reject: (error: unknown) => void;
 }
@@ -40,8 +43,7 @@ export function createBatcher<I, O>(write: (inputs: I[]) => Promise<O[]>, option
     const taken = new Set<string>();
     let bytes = 0;
     for (const pending of queue) {
-      const keys = options.keysOf(pending.input);
-      const size = options.sizeOf(pending.input);
+      const { keys, size } = pending;
       const fits =
         batch.length < options.maxBatch &&
         (batch.length === 0 || bytes + size <= options.maxBytes) &&
@@ -90,7 +92,7 @@ export function createBatcher<I, O>(write: (inputs: I[]) => Promise<O[]>, option
     /** Resolves with the input's output once the batch holding it is committed. */
     submit(input: I): Promise<O> {
       return new Promise<O>((resolve, reject) => {
-        queue.push({ input, resolve, reject });
+        queue.push({ input, keys: options.keysOf(input), size: options.sizeOf(input), resolve, reject });
         if (writing) return;
         writing = true;
         // Webhooks read in the same turn of the event loop join the first batch.

@@ -2,7 +2,7 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.js";
 import { annotators, assignments, assignmentTasks, items } from "../../db/schema/index.js";
 import type { SendOptions } from "../../jobs/queue.js";
-import { DELIVER_JOB } from "../assignments/delivery.js";
+import { DELIVER_JOB, DELIVER_SINGLETON_PREFIX } from "../assignments/delivery.js";
 import { tryTransition } from "../completion/try-transition.js";
 import { applyTransitionMany, recordCreation } from "../fsm/transition.js";
 
@@ -72,6 +72,11 @@ export async function assignItemsTo(
       context: { reason: "first assignment" },
     });
   }
-  await input.send(DELIVER_JOB, { assignmentId }, { singletonKey: `assignment:${assignmentId}` }, tx);
+  await input.send(
+    DELIVER_JOB,
+    { assignmentId },
+    { singletonKey: `${DELIVER_SINGLETON_PREFIX}${assignmentId}` },
+    tx,
+  );
   return assignmentId;
 }
